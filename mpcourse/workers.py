@@ -1,0 +1,152 @@
+"""Functions that run in child processes.
+
+Everything here is importable by name, so it can be pickled under every start
+method (fork, spawn, forkserver).  A spawned child imports this module, so it
+uses the standard library only and stays quick to import.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any, Callable, NamedTuple
+
+__all__ = [
+    "COUNTER",
+    "TaskRecord",
+    "add_to_counter",
+    "busy_wait",
+    "count_primes",
+    "crash",
+    "double",
+    "fail",
+    "get_pid",
+    "print_number",
+    "say_hello",
+    "sleep_for",
+    "square",
+    "traced",
+    "traced_busy_wait",
+    "traced_count_primes",
+    "traced_sleep",
+]
+
+
+# --- the seed's functions, with names that say what they do -----------------
+
+
+def say_hello() -> None:
+    """Print a greeting (the seed's Q3 ``burhan``)."""
+    print("Hello from a child process")
+
+
+def double(number: int) -> int:
+    """Return ``number * 2`` (the seed's Q5 ``burhan``)."""
+    return number * 2
+
+
+def print_number(number: int) -> int:
+    """Print the number this process was given, and return it (the seed's Q6)."""
+    print(f"number {number}")
+    return number
+
+
+def square(number: int) -> int:
+    """Return ``number ** 2``."""
+    return number * number
+
+
+# --- CPU-bound and I/O-bound tasks ------------------------------------------
+
+
+def count_primes(limit: int) -> int:
+    """Count the primes below ``limit`` by trial division (pure Python, CPU-bound)."""
+    count = 0
+    for candidate in range(2, limit):
+        divisor = 2
+        while divisor * divisor <= candidate:
+            if candidate % divisor == 0:
+                break
+            divisor += 1
+        else:
+            count += 1
+    return count
+
+
+def busy_wait(seconds: float) -> float:
+    """Keep one core busy for ``seconds`` of wall time (CPU-bound, fixed length)."""
+    deadline = time.perf_counter() + seconds
+    spins = 0
+    while time.perf_counter() < deadline:
+        spins += 1
+    return seconds
+
+
+def sleep_for(seconds: float) -> float:
+    """Wait ``seconds`` without using the CPU: a stand-in for I/O (network, disk)."""
+    time.sleep(seconds)
+    return seconds
+
+
+# --- process identity and isolation ------------------------------------------
+
+COUNTER = 0
+
+
+def add_to_counter(amount: int) -> int:
+    """Add ``amount`` to this process's global ``COUNTER`` and return the new value."""
+    global COUNTER
+    COUNTER += amount
+    return COUNTER
+
+
+def get_pid(_: object = None) -> int:
+    """Return the id of the process that runs this call."""
+    return os.getpid()
+
+
+# --- failures, shown on purpose ------------------------------------------------
+
+
+def fail(message: str = "this task failed on purpose") -> None:
+    """Raise ``ValueError(message)`` inside the worker."""
+    raise ValueError(message)
+
+
+def crash(exit_code: int = 1) -> None:
+    """End this process at once, as a segfault or the OOM killer would."""
+    os._exit(exit_code)
+
+
+# --- traced tasks, for timelines ----------------------------------------------
+
+
+class TaskRecord(NamedTuple):
+    """Which process ran a task, when it started and ended (``time.time()``), and its result."""
+
+    pid: int
+    start: float
+    end: float
+    result: Any
+
+
+def traced(func: Callable[..., Any], *args: Any) -> TaskRecord:
+    """Run ``func(*args)`` and return a :class:`TaskRecord` of who ran it and when."""
+    start = time.time()
+    result = func(*args)
+    return TaskRecord(os.getpid(), start, time.time(), result)
+
+
+def traced_count_primes(limit: int) -> TaskRecord:
+    """:func:`count_primes`, traced."""
+    return traced(count_primes, limit)
+
+
+def traced_busy_wait(seconds: float) -> TaskRecord:
+    """:func:`busy_wait`, traced."""
+    return traced(busy_wait, seconds)
+
+
+def traced_sleep(seconds: float) -> TaskRecord:
+    """:func:`sleep_for`, traced."""
+    return traced(sleep_for, seconds)
