@@ -74,10 +74,14 @@ def count_primes(limit: int) -> int:
 
 
 def busy_wait(seconds: float) -> float:
-    """Keep one core busy for ``seconds`` of wall time (CPU-bound, fixed length)."""
-    deadline = time.perf_counter() + seconds
+    """Burn ``seconds`` of this thread's CPU time (CPU-bound, fixed amount of work).
+
+    It counts CPU time, not wall time, so two of them sharing one core take twice
+    as long, and threads held back by the GIL gain nothing: an honest CPU-bound task.
+    """
+    deadline = time.thread_time() + seconds
     spins = 0
-    while time.perf_counter() < deadline:
+    while time.thread_time() < deadline:
         spins += 1
     return seconds
 
