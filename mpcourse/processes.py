@@ -69,7 +69,7 @@ def run_processes(
             child.join()
         for reader in readers:
             reader.close()
-    return [_show(args, child.exitcode, got) for args, child, got in zip(arg_tuples, children, captured)]
+    return [_show(args, child.exitcode, got) for args, child, got in zip(arg_tuples, children, captured, strict=True)]
 
 
 def _collect(

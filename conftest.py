@@ -1,0 +1,108 @@
+"""Suite-wide guards: no test and no notebook may leave a child process alive.
+
+Lives at the repository root so it covers both ``tests/`` and the nbval items
+collected from ``notebooks/``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import psutil
+import pytest
+
+# Long-lived helpers that multiprocessing starts once per parent, by design.
+pytest_plugins = ["mpcourse.nbval_kernel"]  # nbval kernels capture child output as in Jupyter
+
+_SERVICE_MARKERS = ("multiprocessing.forkserver", "multiprocessing.resource_tracker")
+_GRACE_SECONDS = 5.0
+
+
+def _is_service(proc: psutil.Process) -> bool:
+    try:
+        cmdline = " ".join(proc.cmdline())
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        return True
+    return any(marker in cmdline for marker in _SERVICE_MARKERS)
+
+
+def _live(procs: list[psutil.Process]) -> list[psutil.Process]:
+    alive = []
+    for proc in procs:
+        try:
+            if proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
+                alive.append(proc)
+        except psutil.NoSuchProcess:
+            pass
+    return alive
+
+
+def leftover_children(root: psutil.Process, ignore: set[int] = frozenset(), grace: float = _GRACE_SECONDS):
+    """Descendants of ``root`` (not services, not in ``ignore``) still alive after ``grace`` seconds."""
+    deadline = time.monotonic() + grace
+    while True:
+        try:
+            candidates = [p for p in root.children(recursive=True) if p.pid not in ignore]
+        except psutil.NoSuchProcess:
+            return []
+        leftovers = [p for p in _live(candidates) if not _is_service(p)]
+        if not leftovers or time.monotonic() > deadline:
+            return leftovers
+        time.sleep(0.1)
+
+
+def _describe_and_kill(procs: list[psutil.Process]) -> str:
+    lines = []
+    for proc in procs:
+        try:
+            lines.append(f"pid {proc.pid}: {' '.join(proc.cmdline())[:120]}")
+            proc.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(procs, timeout=5)
+    return "\n".join(lines)
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_processes():
+    """Fail a test that leaves a child process (other than multiprocessing's services) alive."""
+    me = psutil.Process()
+    before = {p.pid for p in me.children(recursive=True)}
+    yield
+    leftovers = leftover_children(me, ignore=before)
+    if leftovers:
+        pytest.fail("test left child processes alive:\n" + _describe_and_kill(leftovers), pytrace=False)
+
+
+def _is_last_cell_of_notebook(item: pytest.Item, nextitem: pytest.Item | None) -> bool:
+    return item.__class__.__name__ == "IPyNbCell" and (nextitem is None or nextitem.parent is not item.parent)
+
+
+def _kernel_processes() -> list[psutil.Process]:
+    kernels = []
+    for proc in psutil.Process().children(recursive=False):
+        try:
+            if "ipykernel" in " ".join(proc.cmdline()):
+                kernels.append(proc)
+        except psutil.Error:
+            pass
+    return kernels
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """After a notebook's last cell, before its kernel stops: the kernel must have no children left.
+
+    ipykernel kills leftover children when it shuts down, so checking after
+    shutdown would hide a leak; this looks while the kernel is still running.
+    """
+    if not _is_last_cell_of_notebook(item, nextitem):
+        return (yield)
+    leaks = []
+    for kernel in _kernel_processes():
+        leaks += leftover_children(kernel)
+    report = _describe_and_kill(leaks) if leaks else ""
+    result = yield
+    if report:
+        raise AssertionError(f"{item.fspath.basename} left child processes alive in its kernel:\n{report}")
+    return result

@@ -1,0 +1,45 @@
+"""mpcourse.nbval_kernel: under nbval, a spawn child's print reaches the cell as in Jupyter."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from mpcourse import START_METHOD_ENV
+from mpcourse.nbval_kernel import kernel_environment
+
+
+def test_kernel_environment_drops_only_the_pytest_marker(monkeypatch):
+    monkeypatch.setenv("PYTEST_CURRENT_TEST", "x")
+    monkeypatch.setenv("MPCOURSE_SOMETHING", "kept")
+    env = kernel_environment()
+    assert "PYTEST_CURRENT_TEST" not in env and env["MPCOURSE_SOMETHING"] == "kept"
+
+
+def _nbval(tmp_path, *plugin_args):
+    source = (
+        "import mpcourse\nfrom mpcourse import workers\n"
+        "p = mpcourse.get_context().Process(target=workers.say_hello)\np.start()\np.join()"
+    )
+    cell = nbformat.v4.new_code_cell(source, execution_count=1)
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="Hello from a child process\n")]
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), tmp_path / "child.ipynb")
+    args = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider", *plugin_args]
+    env = {**kernel_environment(), START_METHOD_ENV: "spawn"}
+    return subprocess.run([*args, "child.ipynb"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.slow
+def test_with_the_plugin_nbval_sees_a_spawn_childs_print(tmp_path):
+    result = _nbval(tmp_path, "-p", "mpcourse.nbval_kernel")
+    assert result.returncode == 0, result.stdout[-2000:]
+
+
+@pytest.mark.slow
+def test_without_the_plugin_nbval_would_miss_it(tmp_path):
+    """The reason the plugin exists: ipykernel turns fd capture off under pytest."""
+    result = _nbval(tmp_path)
+    assert result.returncode == 1 and "Hello from a child process" in result.stdout

@@ -1,0 +1,43 @@
+"""mpcourse.timing: Amdahl's law, speedup tables and timelines (no timing assertions)."""
+
+from __future__ import annotations
+
+import pytest
+
+from mpcourse import workers
+from mpcourse.timing import (
+    amdahl_speedup,
+    format_speedup_table,
+    measure_speedup,
+    run_timeline,
+    spans_from_records,
+)
+from mpcourse.workers import TaskRecord
+
+
+def test_amdahl():
+    assert amdahl_speedup(0.0, 4) == pytest.approx(4.0)
+    assert amdahl_speedup(1.0, 4) == pytest.approx(1.0)
+    assert amdahl_speedup(0.5, 2) == pytest.approx(4 / 3)
+    with pytest.raises(ValueError):
+        amdahl_speedup(1.5, 2)
+
+
+def test_spans_number_workers_by_first_task():
+    records = [TaskRecord(20, 10.0, 11.0, None), TaskRecord(10, 10.5, 11.5, None), TaskRecord(20, 11.0, 12.0, None)]
+    spans = spans_from_records(records)
+    assert [(s.task, s.worker, s.start) for s in spans] == [(0, 0, 0.0), (1, 1, 0.5), (2, 0, 1.0)]
+
+
+def test_run_timeline_covers_every_task(method):
+    spans = run_timeline(workers.busy_wait, [0.01] * 4, 2, method=method)
+    assert [s.task for s in spans] == [0, 1, 2, 3]
+    assert all(s.end >= s.start >= 0 for s in spans)
+    assert {s.worker for s in spans} <= {0, 1}
+
+
+def test_measure_speedup_rows_and_table():
+    rows = measure_speedup(workers.busy_wait, [0.01] * 2, [1, 2])
+    assert [r.workers for r in rows] == [1, 2]
+    assert all(r.seconds > 0 and r.efficiency == pytest.approx(r.speedup / r.workers) for r in rows)
+    assert format_speedup_table(rows).splitlines()[0].split() == ["workers", "seconds", "speedup", "efficiency"]
