@@ -63,6 +63,16 @@ def _describe_and_kill(procs: list[psutil.Process]) -> str:
     return "\n".join(lines)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse a bogus $MPCOURSE_START_METHOD at once, with the valid choices."""
+    from mpcourse.context import start_method
+
+    try:
+        start_method()
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
 @pytest.fixture(autouse=True)
 def no_leaked_processes():
     """Fail a test that leaves a child process (other than multiprocessing's services) alive."""

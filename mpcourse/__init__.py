@@ -1,37 +1,46 @@
 """mpcourse: the helper package of an interactive course on Python multiprocessing.
 
-Import what you need from its modules; this top level only re-exports the light,
-standard-library parts, so a spawned child that imports ``mpcourse.workers``
-starts fast.  Plots (``mpcourse.plots``), widgets (``mpcourse.widgets``) and
-grading load matplotlib, ipywidgets and nbformat only when imported themselves.
+The names below load on first use (PEP 562), so a spawned child that imports
+``mpcourse.workers`` loads only that module and starts fast.  Plots
+(``mpcourse.plots``), widgets (``mpcourse.widgets``) and grading load
+matplotlib, ipywidgets and nbformat only when imported themselves.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
-
-from .context import START_METHOD_ENV, get_context, start_method, valid_start_methods
-from .cpus import available_cpus
-from .pool import Pool, WorkerCrashedError, run_map
-from .processes import ProcessOutcome, run_processes
-from .validate import NotImportableError
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "START_METHOD_ENV",
-    "NotImportableError",
-    "Pool",
-    "ProcessOutcome",
-    "WorkerCrashedError",
-    "available_cpus",
-    "get_context",
-    "load_ipython_extension",
-    "run_map",
-    "run_processes",
-    "start_method",
-    "valid_start_methods",
-]
+_EXPORTS = {
+    "START_METHOD_ENV": "context",
+    "get_context": "context",
+    "start_method": "context",
+    "valid_start_methods": "context",
+    "available_cpus": "cpus",
+    "Pool": "pool",
+    "WorkerCrashedError": "pool",
+    "run_map": "pool",
+    "ProcessOutcome": "processes",
+    "run_processes": "processes",
+    "NotImportableError": "validate",
+}
+
+__all__ = [*sorted(_EXPORTS), "load_ipython_extension"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mpcourse' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
 
 
 def load_ipython_extension(ipython: Any) -> None:
