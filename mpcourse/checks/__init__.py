@@ -8,7 +8,7 @@ for tests.
 
 from __future__ import annotations
 
-__all__ = ["PASS_MARK", "FAIL_MARK", "report"]
+__all__ = ["FAIL_MARK", "PASS_MARK", "report"]
 
 PASS_MARK = "PASS"
 FAIL_MARK = "NOT YET"
