@@ -1,0 +1,87 @@
+"""Checks for notebook 04, what a pool is: measured reuse, chunksize, and the exercise."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..validate import NotImportableError, ensure_importable
+from . import report
+
+__all__ = ["LIMITS", "MIN_RATIO", "check_chunksize", "check_pool_reuse", "check_prime_counts"]
+
+#: The exercise's inputs: count the primes below each of these limits.
+LIMITS = (1_000, 2_000, 5_000, 10_000)
+_PRIMES_BELOW = {100: 25, 1_000: 168, 2_000: 303, 5_000: 669, 10_000: 1229}
+
+#: How much faster the better way must be before a measured demo counts as showing it.
+MIN_RATIO = 2.0
+
+
+def check_pool_reuse(process_seconds: float, pool_seconds: float) -> bool:
+    """Did one pool run the tasks at least twice as fast as a new process per task?"""
+    return report(
+        pool_seconds > 0 and process_seconds / pool_seconds >= MIN_RATIO,
+        "a pool that reuses its workers beat a new process per task (at least 2x)",
+        f"the pool took {pool_seconds:.3f} s and the processes {process_seconds:.3f} s; pass the "
+        "process-per-task time first, then the pool time, and re-run the cell if the machine was busy",
+    )
+
+
+def check_chunksize(one_at_a_time: float, in_chunks: float) -> bool:
+    """Were many tiny tasks at least twice as fast in chunks as one message per task?"""
+    return report(
+        in_chunks > 0 and one_at_a_time / in_chunks >= MIN_RATIO,
+        "sending tiny tasks in chunks beat one task at a time (at least 2x)",
+        f"chunksize=1 took {one_at_a_time:.3f} s and the chunked map {in_chunks:.3f} s; pass the "
+        "chunksize=1 time first, then the chunked time, and re-run the cell if the machine was busy",
+    )
+
+
+def check_prime_counts(func: Callable[[int], Any], counts: Any) -> bool:
+    """Exercise: did a ``%%worker`` function and ``imap_unordered`` give ``{limit: primes below it}``?"""
+    name = "prime counts from imap_unordered"
+    if not callable(func):
+        return report(False, name, "pass the function first: check_prime_counts(primes_with_limit, prime_counts)")
+    try:
+        ensure_importable(func, "spawn")
+    except NotImportableError:
+        return report(
+            False,
+            name,
+            "a spawned worker could not load primes_with_limit: run %load_ext mpcourse once, then "
+            "start the cell that defines it with %%worker",
+        )
+    try:
+        sample = func(100)
+    except Exception as exc:
+        return report(False, name, f"primes_with_limit(100) raised {type(exc).__name__}: {exc}")
+    if not (isinstance(sample, (tuple, list)) and tuple(sample) == (100, 25)):
+        return report(
+            False,
+            name,
+            f"primes_with_limit(100) returned {sample!r}; return the limit with its count, (100, 25), "
+            "so each result says which task it belongs to",
+        )
+    if not isinstance(counts, dict):
+        return report(
+            False,
+            name,
+            f"prime_counts is a {type(counts).__name__}; imap_unordered gives (limit, count) pairs in "
+            "the order tasks finish, so build a dict from them: dict(pool.imap_unordered(...))",
+        )
+    if set(counts) != set(LIMITS):
+        return report(
+            False,
+            name,
+            f"prime_counts should have one key per limit in LIMITS {list(LIMITS)}; it has {sorted(counts, key=repr)}",
+        )
+    for limit in LIMITS:
+        if counts[limit] != _PRIMES_BELOW[limit]:
+            return report(
+                False,
+                name,
+                f"prime_counts[{limit}] is {counts[limit]!r}, but there are {_PRIMES_BELOW[limit]} primes "
+                "below it: did a count end up under another limit?",
+            )
+    return report(True, name)
