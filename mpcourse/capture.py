@@ -13,7 +13,8 @@ import contextlib
 import io
 import sys
 import traceback
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 __all__ = ["Captured", "CapturedCall", "RemoteTraceback", "replay"]
 
