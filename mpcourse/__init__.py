@@ -9,6 +9,7 @@ matplotlib, ipywidgets and nbformat only when imported themselves.
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 __version__ = "0.1.0"
@@ -41,6 +42,12 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted([*globals(), *_EXPORTS])
+
+
+if "ipykernel" in sys.modules:  # in a Jupyter kernel: keep children's output in their cell
+    from .kernel_output import install as _install_output_drain
+
+    _install_output_drain()
 
 
 def load_ipython_extension(ipython: Any) -> None:
