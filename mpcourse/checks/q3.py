@@ -1,0 +1,145 @@
+"""Checks for notebook 03, creating a process: measured start-up costs and the two exercises."""
+
+from __future__ import annotations
+
+import queue as queue_module
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from ..context import get_context
+from ..validate import NotImportableError, ensure_importable
+from . import report
+
+__all__ = ["CUBE_INPUTS", "MIN_SPAWN_OVER_FORK", "check_cubes", "check_put_cube", "check_startup_costs"]
+
+#: The exercise's inputs: one process per number, its index is its position here.
+CUBE_INPUTS = (2, 3, 4)
+
+#: How many times a fork a spawn must cost before the measurement counts as showing it.
+MIN_SPAWN_OVER_FORK = 2.0
+
+#: How long a check waits for the learner's processes before it stops them.
+_TIMEOUT_SECONDS = 20.0
+
+
+def check_startup_costs(costs: Mapping[str, float]) -> bool:
+    """Did starting a process with ``spawn`` cost at least twice as much as with ``fork``?
+
+    ``costs`` maps each start method measured to its time per process. Where
+    ``fork`` does not exist (Windows) there is nothing to compare, and it passes.
+    """
+    name = "start-up cost of each start method measured"
+    if not isinstance(costs, Mapping) or "spawn" not in costs:
+        return report(False, name, "pass a dict {start method: seconds per process}, with 'spawn' in it")
+    if "fork" not in costs:
+        return report(True, name)
+    fork, spawn = costs["fork"], costs["spawn"]
+    return report(
+        fork > 0 and spawn / fork >= MIN_SPAWN_OVER_FORK,
+        name,
+        f"spawn took {spawn:.4f} and fork {fork:.4f} per process; spawn starts a whole new "
+        "interpreter, so it should cost several times more: re-run the cell if the machine was busy",
+    )
+
+
+def check_put_cube(func: Callable[..., Any], *, method: str | None = None) -> bool:
+    """Exercise: does ``func(queue, index, number)`` put ``(index, number ** 3)`` on the queue from a child?
+
+    ``func`` must be loadable by a spawned child (a ``%%worker`` cell or a
+    module), whatever start method this kernel uses; it is then run in one
+    process per number in :data:`CUBE_INPUTS` (start method: ``method``).
+    """
+    name = "put_cube sends (index, number ** 3) back from a child process"
+    if not callable(func):
+        return report(False, name, "pass the function itself: check_put_cube(put_cube)")
+    try:
+        ensure_importable(func, "spawn")
+    except NotImportableError:
+        return report(
+            False,
+            name,
+            "a spawned child could not load it: run %load_ext mpcourse once, then start the "
+            "cell that defines it with %%worker",
+        )
+    got = _run_and_collect(func, method)
+    expected = [(index, number**3) for index, number in enumerate(CUBE_INPUTS)]
+    for index, number in enumerate(CUBE_INPUTS):
+        answers = [item for item in got if isinstance(item, tuple) and len(item) == 2 and item[0] == index]
+        if not answers:
+            shown = f"; the queue held {_in_order(got)!r}" if got else "; nothing arrived on the queue"
+            return report(
+                False,
+                name,
+                f"put_cube(queue, {index}, {number}) should call queue.put(({index}, {number**3})){shown}",
+            )
+        if answers[0] != expected[index]:
+            return report(
+                False,
+                name,
+                f"put_cube(queue, {index}, {number}) put {answers[0]!r}; expected {expected[index]!r}",
+            )
+    return report(True, name)
+
+
+def _in_order(items: list[Any]) -> list[Any]:
+    """``items`` sorted (by their text when they cannot be compared), so a hint reads the same every run."""
+    try:
+        return sorted(items)
+    except TypeError:
+        return sorted(items, key=repr)
+
+
+def _run_and_collect(func: Callable[..., Any], method: str | None) -> list[Any]:
+    """Run ``func(queue, index, number)`` in one process per input; return what they put, in any order."""
+    context = get_context(method)
+    results_queue = context.Queue()
+    processes = [
+        context.Process(target=func, args=(results_queue, index, number)) for index, number in enumerate(CUBE_INPUTS)
+    ]
+    got: list[Any] = []
+    try:
+        for process in processes:
+            process.start()
+        deadline = time.monotonic() + _TIMEOUT_SECONDS
+        while len(got) < len(processes) and time.monotonic() < deadline:
+            finished = not any(process.is_alive() for process in processes)
+            try:  # drain the queue before joining: a child with unread data cannot exit
+                got.append(results_queue.get(timeout=0.5 if finished else 0.1))
+            except queue_module.Empty:
+                if finished:
+                    break
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+        results_queue.close()
+    return got
+
+
+def check_cubes(cubes: Any, processes: Sequence[Any]) -> bool:
+    """Exercise: did the learner's processes bring back the cubes of :data:`CUBE_INPUTS`, in order?
+
+    ``processes`` are the learner's ``Process`` objects: all must have finished
+    with exit code 0, so none is left running.
+    """
+    name = "cubes collected from the processes, in the order of the numbers"
+    expected = [number**3 for number in CUBE_INPUTS]
+    if (
+        not isinstance(processes, Sequence)
+        or len(processes) != len(CUBE_INPUTS)
+        or not all(hasattr(process, "is_alive") for process in processes)
+    ):
+        return report(False, name, f"start one process per number in {list(CUBE_INPUTS)} and keep them in a list")
+    if any(process.is_alive() for process in processes):
+        return report(False, name, "a process is still running: call join() on every process you started")
+    codes = [process.exitcode for process in processes]
+    if any(code != 0 for code in codes):
+        return report(False, name, f"every process should end with exit code 0; they ended with {codes}")
+    if not isinstance(cubes, list) or cubes != expected:
+        hint = f"expected {expected}, got {cubes!r}"
+        if isinstance(cubes, list) and sorted(cubes, key=repr) == sorted(expected, key=repr):
+            hint += ": results arrive in any order, so sort the (index, cube) pairs by index first"
+        return report(False, name, hint)
+    return report(True, name)
