@@ -1,0 +1,106 @@
+"""The gradebook CSV: one row per student, a column per notebook, a total, a status; written atomically."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+__all__ = [
+    "LAST_COLUMNS",
+    "STUDENT",
+    "GradebookError",
+    "atomic_write_text",
+    "columns",
+    "format_points",
+    "merge_gradebooks",
+    "read_gradebook",
+    "write_gradebook",
+]
+
+STUDENT = "student"
+#: Columns after the notebook columns, in this order.
+LAST_COLUMNS = ("total", "max", "status", "details")
+
+Row = Mapping[str, str]
+
+
+class GradebookError(ValueError):
+    """A file that is not a gradebook this tool wrote."""
+
+
+def format_points(points: float) -> str:
+    """``2`` for whole points, ``2.5`` otherwise."""
+    return str(int(points)) if float(points).is_integer() else f"{points:g}"
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` so a reader sees the old file or the new one, never half of one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def read_gradebook(path: str | Path) -> dict[str, dict[str, str]]:
+    """``{student: row}`` from a gradebook CSV; :class:`GradebookError` if it is not one."""
+    try:
+        with open(path, encoding="utf-8", newline="") as stream:
+            reader = csv.DictReader(stream)
+            header = reader.fieldnames or []
+            if STUDENT not in header or "status" not in header:
+                raise GradebookError(f"{path}: not a gradebook (no 'student' and 'status' columns)")
+            return {row[STUDENT]: {k: v or "" for k, v in row.items() if k is not None} for row in reader}
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise GradebookError(f"{path}: not a gradebook ({exc})") from None
+
+
+def columns(rows: Iterable[Row], notebooks: Sequence[str] = ()) -> list[str]:
+    """``student``, the notebook columns (``notebooks`` first, in order, then others sorted), the last columns."""
+    others: set[str] = set()
+    for row in rows:
+        others.update(row)
+    others -= {STUDENT, *LAST_COLUMNS, *notebooks}
+    return [STUDENT, *notebooks, *sorted(others), *LAST_COLUMNS]
+
+
+def _csv_text(rows: Mapping[str, Row], notebooks: Sequence[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns(rows.values(), notebooks), restval="", lineterminator="\n")
+    writer.writeheader()
+    for name in sorted(rows):
+        writer.writerow({**rows[name], STUDENT: name})
+    return buffer.getvalue()
+
+
+def write_gradebook(path: str | Path, rows: Mapping[str, Row], notebooks: Sequence[str] = ()) -> None:
+    """Write ``{student: row}`` to ``path`` atomically, students sorted by name."""
+    atomic_write_text(path, _csv_text(rows, notebooks))
+
+
+def merge_gradebooks(paths: Iterable[str | Path]) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """Join gradebook parts (e.g. from ``--shard``); return the rows and the students found twice.
+
+    A student in several parts keeps the row of the last part given.
+    """
+    rows: dict[str, dict[str, str]] = {}
+    twice: list[str] = []
+    for path in paths:
+        for name, row in read_gradebook(path).items():
+            if name in rows:
+                twice.append(name)
+            rows[name] = row
+    return rows, sorted(set(twice))

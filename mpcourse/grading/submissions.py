@@ -1,0 +1,149 @@
+"""Find the submissions in a folder (one folder or one ``.zip`` per student) and read their notebooks safely.
+
+Zips are never extracted: notebooks are read from them in memory, with size caps.
+A zip with a member that would land outside its folder (``../x``, ``/etc/x``), a
+symbolic link, too many members or too much uncompressed data (a zip bomb) is
+rejected as a whole.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+__all__ = [
+    "MAX_MEMBERS",
+    "MAX_NOTEBOOK_BYTES",
+    "MAX_ZIP_BYTES",
+    "Submission",
+    "discover",
+    "shard",
+    "zip_problem",
+]
+
+#: Largest notebook file read (bigger is an invalid notebook).
+MAX_NOTEBOOK_BYTES = 50 * 2**20
+#: Largest total uncompressed size of a submission zip (bigger is rejected as a zip bomb).
+MAX_ZIP_BYTES = 200 * 2**20
+#: Most members a submission zip may have.
+MAX_MEMBERS = 10_000
+
+_IGNORED_DIRS = ("__MACOSX", "__pycache__")
+
+
+class TooLarge(ValueError):
+    """A notebook file over :data:`MAX_NOTEBOOK_BYTES`."""
+
+
+def _ignored(parts: tuple[str, ...]) -> bool:
+    """Folders a notebook is never taken from: hidden ones (``.ipynb_checkpoints``) and OS clutter."""
+    return any(part.startswith(".") or part in _IGNORED_DIRS for part in parts)
+
+
+def zip_problem(path: Path) -> str | None:
+    """Why a submission zip is rejected, or ``None`` when it is safe to read."""
+    try:
+        if path.stat().st_size > MAX_ZIP_BYTES:
+            return f"zip rejected: the file is larger than {MAX_ZIP_BYTES // 2**20} MB"
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (OSError, zipfile.BadZipFile, ValueError) as exc:
+        return f"zip rejected: not a readable zip ({exc})"
+    if len(members) > MAX_MEMBERS:
+        return f"zip rejected: more than {MAX_MEMBERS} members"
+    total = 0
+    for member in members:
+        name = member.filename.replace("\\", "/")
+        pure = PurePosixPath(name)
+        if name.startswith("/") or (len(name) > 1 and name[1] == ":") or ".." in pure.parts:
+            return f"zip rejected: member {member.filename!r} points outside the folder"
+        if stat.S_ISLNK(member.external_attr >> 16):
+            return f"zip rejected: member {member.filename!r} is a symbolic link"
+        total += member.file_size
+        if total > MAX_ZIP_BYTES:
+            return f"zip rejected: more than {MAX_ZIP_BYTES // 2**20} MB uncompressed (a zip bomb?)"
+    return None
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One student's submission: a folder or a zip, named after the student."""
+
+    name: str
+    path: Path
+    problem: str | None = None
+
+    def read(self, filename: str) -> bytes | None:
+        """The bytes of notebook ``filename`` (found at any depth, shallowest first), or ``None`` if absent.
+
+        Raises :class:`TooLarge` for a file over the cap and :class:`OSError` or
+        :class:`zipfile.BadZipFile` when the file cannot be read.
+        """
+        if self.path.is_dir():
+            return self._read_folder(filename)
+        return self._read_zip(filename)
+
+    def _read_folder(self, filename: str) -> bytes | None:
+        found = []
+        for folder, dirs, files in os.walk(self.path):
+            relative = Path(folder).relative_to(self.path).parts
+            dirs[:] = sorted(d for d in dirs if not _ignored((d,)))
+            if filename in files:
+                found.append((len(relative), Path(folder) / filename))
+        if not found:
+            return None
+        path = min(found)[1]
+        if path.is_symlink():
+            raise OSError(f"{filename} is a symbolic link")
+        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            raise TooLarge(f"{filename} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
+        return path.read_bytes()
+
+    def _read_zip(self, filename: str) -> bytes | None:
+        with zipfile.ZipFile(self.path) as archive:
+            found = []
+            for member in archive.infolist():
+                parts = PurePosixPath(member.filename.replace("\\", "/")).parts
+                if parts and parts[-1] == filename and not member.is_dir() and not _ignored(parts[:-1]):
+                    found.append((len(parts), member.filename, member))
+            if not found:
+                return None
+            member = min(found, key=lambda item: item[:2])[2]
+            if member.file_size > MAX_NOTEBOOK_BYTES:
+                raise TooLarge(f"{filename} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
+            with archive.open(member) as stream:
+                data = stream.read(MAX_NOTEBOOK_BYTES + 1)
+            if len(data) > MAX_NOTEBOOK_BYTES:
+                raise TooLarge(f"{filename} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
+            return data
+
+
+def discover(folder: str | Path) -> list[Submission]:
+    """Every submission in ``folder``, sorted by student name.
+
+    A student is a sub-folder or a ``.zip`` (named without ``.zip``); when both
+    exist, the folder wins.  Hidden entries and loose files are ignored.
+    """
+    folder = Path(folder)
+    found: dict[str, Submission] = {}
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith(".") or entry.is_symlink():
+            continue
+        if entry.is_dir():
+            found[entry.name] = Submission(entry.name, entry)
+        elif entry.suffix.lower() == ".zip" and entry.is_file():
+            name = entry.name[: -len(".zip")]
+            if name and name not in found and not (folder / name).is_dir():
+                found[name] = Submission(name, entry, zip_problem(entry))
+    return [found[name] for name in sorted(found)]
+
+
+def shard(submissions: list[Submission], index: int, count: int) -> list[Submission]:
+    """Shard ``index`` of ``count`` (1-based): every ``count``-th submission, by sorted name."""
+    if not 1 <= index <= count:
+        raise ValueError(f"shard {index}/{count}: need 1 <= K <= N")
+    ordered = sorted(submissions, key=lambda submission: submission.name)
+    return ordered[index - 1 :: count]

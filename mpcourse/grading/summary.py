@@ -1,0 +1,63 @@
+"""The table printed at the end of a batch: per notebook, then statuses and who needs a look."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .gradebook import format_points
+
+if TYPE_CHECKING:
+    from .grade import BatchResult
+    from .notebook import Master
+
+__all__ = ["format_summary", "format_table"]
+
+
+def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A plain text table: first column left-aligned, the others right-aligned."""
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(row: Sequence[str]) -> str:
+        cells = [
+            str(cell).ljust(w) if i == 0 else str(cell).rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        return "  ".join(cells).rstrip()
+
+    return "\n".join([line(header), line(["-" * w for w in widths]), *(line(row) for row in rows)])
+
+
+def format_summary(masters: Sequence[Master], result: BatchResult) -> str:
+    """What the teacher reads when the batch is done."""
+    lines = []
+    if result.skipped:
+        lines.append(f"Skipped {len(result.skipped)} student(s) already in the gradebook (--force grades them again).")
+    if not result.graded:
+        lines.append("Nothing graded.")
+        return "\n".join(lines)
+    lines.append(f"Graded {len(result.graded)} student(s).")
+    rows = []
+    for index, master in enumerate(masters):
+        grades = [student.notebooks[index] for student in result.graded]
+        mean = sum(g.score for g in grades) / len(grades)
+        rows.append(
+            [
+                master.name,
+                format_points(master.max_points),
+                f"{mean:.1f}",
+                str(sum(g.score == g.max_points for g in grades)),
+                str(sum(all(c.outcome == "not attempted" for c in g.checks) for g in grades)),
+                str(sum(g.status != "ok" for g in grades)),
+            ]
+        )
+    header = ["notebook", "max", "mean", "full marks", "not attempted", "not ok"]
+    lines += ["", format_table(header, rows), ""]
+    statuses = Counter(student.status for student in result.graded)
+    lines.append("status: " + ", ".join(f"{status} {count}" for status, count in sorted(statuses.items())))
+    attention = [student for student in result.graded if student.status != "ok"]
+    if attention:
+        lines.append("needs a look:")
+        lines += [f"  {student.name}: {student.details}" for student in attention]
+    return "\n".join(lines)

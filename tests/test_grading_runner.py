@@ -1,0 +1,174 @@
+"""Tests for mpcourse/grading/runner.py (and the grader's safety): time and memory limits, process cleanup."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import psutil
+import pytest
+from grading_fixtures import LOOP_ANSWER, ORPHAN_TOKEN, executed, make_quick_class, write_masters
+
+from mpcourse.__main__ import main
+from mpcourse.grading import grade as grade_module
+from mpcourse.grading.grade import grade_class, grade_notebook
+from mpcourse.grading.nbval_plugin import output_text
+from mpcourse.grading.notebook import load_master
+from mpcourse.grading.runner import DEFAULT_SANITIZE, MARKER_ENV, Limits, RunResult, run_notebook, stop_all_runs
+from mpcourse.grading.submissions import Submission
+
+
+def _leftovers() -> list[str]:
+    """Processes a grading run left behind: any carrying a run marker, or a fixture's orphan token."""
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        try:
+            if ORPHAN_TOKEN in " ".join(proc.info["cmdline"] or ()) or MARKER_ENV in proc.environ():
+                found.append(f"{proc.pid}: {' '.join(proc.info['cmdline'] or ())[:100]}")
+        except psutil.Error:
+            continue
+    return found
+
+
+class _Watcher(threading.Thread):
+    """Notices whether a fixture's orphan processes ever existed (so the kill was really tested)."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.seen = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(0.2):
+            orphans = [p for p in psutil.process_iter(["cmdline"]) if ORPHAN_TOKEN in " ".join(p.info["cmdline"] or ())]
+            self.seen = max(self.seen, len(orphans))
+
+
+def _loop_submission(tmp_path: Path):
+    masters = write_masters(tmp_path / "masters")
+    master = load_master(masters / "01_basics.ipynb")
+    notebook = nbformat.read(masters / "01_basics.ipynb", as_version=4)
+    for cell in notebook.cells:
+        if cell.get("id") == "answer-one":
+            cell.source = LOOP_ANSWER
+    (tmp_path / "grace").mkdir()
+    nbformat.write(notebook, tmp_path / "grace" / "01_basics.ipynb")
+    return master, Submission("grace", tmp_path / "grace")
+
+
+@pytest.mark.slow
+def test_infinite_loop_is_stopped_with_every_process_it_started(tmp_path):
+    """--timeout 5: stopped within a few seconds, its children (one in its own session) killed too.
+
+    (On a loaded machine the children may not have started within 5 s; the next
+    test waits for them, and the class test grades this answer with a longer timeout.)
+    """
+    master, submission = _loop_submission(tmp_path)
+    started = time.monotonic()
+    result = grade_notebook(master, submission, Limits(timeout=5))
+    elapsed = time.monotonic() - started
+    assert result.status == "timeout"
+    assert elapsed < 5 + 4
+    assert _leftovers() == []
+    assert [c.outcome for c in result.checks] == ["not run", "not run", "not run"]
+
+
+@pytest.mark.slow
+def test_stop_all_runs_kills_a_run_in_progress(tmp_path):
+    """After Ctrl-C the batch calls stop_all_runs: a run in progress must end at once, leaving nothing.
+
+    This test waits until the loop's two children (one in a session of its own) exist, so it also
+    proves that running children are killed; the timeout path uses the same kill.
+    """
+    master, submission = _loop_submission(tmp_path)
+    cancel = threading.Event()
+    results: list = []
+    watcher = _Watcher()
+    watcher.start()
+    worker = threading.Thread(target=lambda: results.append(grade_notebook(master, submission, Limits(timeout=120),
+                                                                           cancel=cancel)))  # fmt: skip
+    worker.start()
+    deadline = time.monotonic() + 60
+    while watcher.seen < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    cancel.set()
+    stop_all_runs()
+    worker.join(timeout=15)
+    watcher.stop.set()
+    watcher.join()
+    assert watcher.seen == 2, "the loop's two child processes never started"
+    assert not worker.is_alive()
+    assert results[0].status == "error" and results[0].detail == "interrupted"
+    assert _leftovers() == []
+
+
+@pytest.mark.slow
+def test_limits_and_isolation_inside_the_kernel():
+    """Does the kernel run under RLIMIT_AS, in its own folder, HOME and TMPDIR, removed afterwards?"""
+    probe = (
+        "import os, resource, tempfile\n"
+        "from pathlib import Path\n"
+        "print(resource.getrlimit(resource.RLIMIT_AS)[0] // 2**20)\n"
+        "print(Path.cwd().name, Path.home().name, Path(tempfile.gettempdir()).name)\n"
+        "print(Path.cwd().parent == Path.home().parent == Path(tempfile.gettempdir()).parent)\n"
+        "print(os.environ.get('PYTEST_ADDOPTS'))"
+    )
+    cells = [
+        executed(probe, "probe", 1, "1024\nwork home tmp\nTrue\nNone\n"),
+        executed("print(Path.cwd().parent)", "where", 2),
+    ]
+    result = run_notebook(nbformat.v4.new_notebook(cells=cells), "probe.ipynb", Limits(timeout=60, memory_mb=1024))
+    assert result.status == "ok", result.detail
+    assert result.cells[0].passed, result.cells[0].output
+    sandbox = Path(result.cells[1].output.strip())
+    assert sandbox.name.startswith("mpgrade-") and not sandbox.exists()
+
+
+def test_packaged_sanitize_rules_match_the_course():
+    """The grader ships a copy of tests/sanitize.cfg (tests/ is not installed); they must not drift apart."""
+    course = Path(__file__).resolve().parent / "sanitize.cfg"
+    assert DEFAULT_SANITIZE.read_text(encoding="utf-8") == course.read_text(encoding="utf-8")
+
+
+def test_output_is_capped():
+    outputs = [
+        {"output_type": "stream", "name": "stdout", "text": "x" * 5_000_000},
+        {"output_type": "error", "ename": "ValueError", "evalue": "late"},
+    ]
+    text = output_text(outputs, 2000)
+    assert len(text) < 2100 and text.endswith("[output truncated]")
+    assert output_text([{"output_type": "error", "ename": "NameError", "evalue": "x"}], 100) == "NameError: x\n"
+    assert output_text([{"output_type": "execute_result", "data": {"text/plain": "False"}}], 100) == "False"
+
+
+def test_grading_that_cannot_run_exits_1(tmp_path, capsys):
+    """With too little memory for any kernel, the preflight stops the batch: exit 1, nothing graded."""
+    masters = write_masters(tmp_path / "masters")
+    (tmp_path / "subs" / "alice").mkdir(parents=True)
+    (tmp_path / "subs" / "alice" / "01_basics.ipynb").write_bytes((masters / "01_basics.ipynb").read_bytes())
+    args = ["grade", str(tmp_path / "subs"), "--master", str(masters), "--out", str(tmp_path / "g.csv")]
+    assert main([*args, "--memory-mb", "40", "--no-progress", "--timeout", "60"]) == 1
+    assert "grading cannot run" in capsys.readouterr().err
+    assert not (tmp_path / "g.csv").exists()
+    assert _leftovers() == []
+
+
+def test_a_grader_failure_on_one_notebook_does_not_stop_the_batch(tmp_path, monkeypatch):
+    """An unexpected exception while grading one notebook gives that student 'error'; the rest are graded."""
+    masters = write_masters(tmp_path / "masters")
+    subs = make_quick_class(masters, tmp_path / "subs")
+    (subs / "carol" / "01_basics.ipynb").write_bytes((masters / "01_basics.ipynb").read_bytes())
+
+    def broken(*args, **kwargs) -> RunResult:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(grade_module, "run_notebook", broken)
+    from mpcourse.grading.submissions import discover
+
+    loaded = [load_master(masters / name) for name in ("01_basics.ipynb", "02_processes.ipynb")]
+    result = grade_class(loaded, discover(subs), tmp_path / "g.csv", tmp_path / "fb", progress=False, preflight=False)
+    rows = result.rows
+    assert rows["carol"]["status"] == "error" and "boom" in rows["carol"]["details"]
+    assert rows["dave"]["status"] == "invalid notebook" and rows["zoe"]["status"] == "missing"

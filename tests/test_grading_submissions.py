@@ -1,0 +1,113 @@
+"""Tests for mpcourse/grading/submissions.py: folders, zips (traversal, bombs, links) and shards."""
+
+from __future__ import annotations
+
+import stat
+import zipfile
+
+import pytest
+
+from mpcourse.grading import submissions as subs
+from mpcourse.grading.submissions import Submission, TooLarge, discover, shard, zip_problem
+
+
+def _zip(path, members):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_discover_finds_folders_and_zips_sorted(tmp_path):
+    (tmp_path / "bob").mkdir()
+    (tmp_path / "alice").mkdir()
+    _zip(tmp_path / "carol.zip", {"a.ipynb": b"{}"})
+    _zip(tmp_path / "bob.zip", {"a.ipynb": b"{}"})  # the folder wins
+    (tmp_path / "loose.ipynb").write_text("{}")
+    (tmp_path / ".hidden").mkdir()
+    found = discover(tmp_path)
+    assert [(s.name, s.path.name) for s in found] == [("alice", "alice"), ("bob", "bob"), ("carol", "carol.zip")]
+    assert all(s.problem is None for s in found)
+
+
+def test_notebook_found_at_any_depth_shallowest_first_never_in_checkpoints(tmp_path):
+    root = tmp_path / "alice"
+    (root / "deep" / "deeper").mkdir(parents=True)
+    (root / ".ipynb_checkpoints").mkdir()
+    (root / "deep" / "deeper" / "01.ipynb").write_bytes(b"deeper")
+    (root / "deep" / "01.ipynb").write_bytes(b"deep")
+    (root / ".ipynb_checkpoints" / "01.ipynb").write_bytes(b"checkpoint")
+    assert Submission("alice", root).read("01.ipynb") == b"deep"
+    assert Submission("alice", root).read("02.ipynb") is None
+
+
+def test_notebook_in_zip(tmp_path):
+    archive = _zip(tmp_path / "bob.zip", {"bob/01.ipynb": b"one", "__MACOSX/bob/01.ipynb": b"junk"})
+    assert zip_problem(archive) is None
+    assert Submission("bob", archive).read("01.ipynb") == b"one"
+    assert Submission("bob", archive).read("02.ipynb") is None
+
+
+@pytest.mark.parametrize("name", ["../x.ipynb", "a/../../x.ipynb", "/etc/x.ipynb", "C:/x.ipynb", "..\\x.ipynb"])
+def test_zip_with_path_traversal_is_rejected(tmp_path, name):
+    """Is a member that would land outside the folder refused (and nothing written)?"""
+    archive = _zip(tmp_path / "mallory.zip", {name: b"{}", "ok.ipynb": b"{}"})
+    assert "points outside the folder" in zip_problem(archive)
+    assert {p.name for p in tmp_path.iterdir()} == {"mallory.zip"}
+
+
+def test_zip_with_symlink_is_rejected(tmp_path):
+    info = zipfile.ZipInfo("link.ipynb")
+    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+    with zipfile.ZipFile(tmp_path / "eve.zip", "w") as archive:
+        archive.writestr(info, "/etc/passwd")
+    assert "symbolic link" in zip_problem(tmp_path / "eve.zip")
+
+
+def test_zip_bomb_is_rejected_without_inflating_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(subs, "MAX_ZIP_BYTES", 2**20)
+    with zipfile.ZipFile(tmp_path / "oscar.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("01.ipynb", bytes(4 * 2**20))
+    assert (tmp_path / "oscar.zip").stat().st_size < 2**16
+    assert "zip bomb" in zip_problem(tmp_path / "oscar.zip")
+
+
+def test_zip_that_lies_about_its_size_cannot_be_read_past_the_cap(tmp_path, monkeypatch):
+    monkeypatch.setattr(subs, "MAX_NOTEBOOK_BYTES", 1000)
+    archive = _zip(tmp_path / "x.zip", {"01.ipynb": bytes(5000)})
+    with pytest.raises(TooLarge):
+        Submission("x", archive).read("01.ipynb")
+
+
+def test_not_a_zip_and_too_many_members(tmp_path, monkeypatch):
+    (tmp_path / "junk.zip").write_bytes(b"not a zip")
+    assert "not a readable zip" in zip_problem(tmp_path / "junk.zip")
+    monkeypatch.setattr(subs, "MAX_MEMBERS", 3)
+    archive = _zip(tmp_path / "many.zip", {f"{i}.txt": b"" for i in range(4)})
+    assert "more than 3 members" in zip_problem(archive)
+    assert discover(tmp_path)[0].problem is not None
+
+
+def test_symlinked_notebook_is_not_followed(tmp_path):
+    (tmp_path / "bob").mkdir()
+    (tmp_path / "bob" / "01.ipynb").write_text("bob's work")
+    (tmp_path / "eve").mkdir()
+    (tmp_path / "eve" / "01.ipynb").symlink_to(tmp_path / "bob" / "01.ipynb")
+    with pytest.raises(OSError, match="symbolic link"):
+        Submission("eve", tmp_path / "eve").read("01.ipynb")
+
+
+def test_oversized_notebook_in_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr(subs, "MAX_NOTEBOOK_BYTES", 10)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "01.ipynb").write_bytes(bytes(11))
+    with pytest.raises(TooLarge):
+        Submission("a", tmp_path / "a").read("01.ipynb")
+
+
+def test_shards_partition_sorted_students():
+    students = [Submission(name, None) for name in "edcba"]
+    parts = [[s.name for s in shard(students, k, 2)] for k in (1, 2)]
+    assert parts == [["a", "c", "e"], ["b", "d"]]
+    with pytest.raises(ValueError):
+        shard(students, 3, 2)
