@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 __all__ = [
     "COUNTER",
@@ -19,10 +20,18 @@ __all__ = [
     "count_primes",
     "crash",
     "double",
+    "double_over_pipe",
     "fail",
     "get_pid",
+    "power",
     "print_number",
+    "print_number_locked",
+    "print_own_name",
+    "put_bytes",
+    "put_square",
+    "reciprocal",
     "say_hello",
+    "send_number",
     "sleep_for",
     "square",
     "traced",
@@ -154,3 +163,59 @@ def traced_busy_wait(seconds: float) -> TaskRecord:
 def traced_sleep(seconds: float) -> TaskRecord:
     """:func:`sleep_for`, traced."""
     return traced(sleep_for, seconds)
+
+
+# --- used by notebook 04 ---
+
+
+def power(base: int, exponent: int) -> int:
+    """Return ``base ** exponent``: a task with two arguments, for ``starmap``."""
+    return base**exponent
+
+
+def reciprocal(number: float) -> float:
+    """Return ``1 / number``; ``0`` raises ``ZeroDivisionError`` in the worker."""
+    return 1 / number
+
+
+# --- used by notebook 03 ---
+
+
+def put_square(queue: Any, index: int, number: int) -> None:
+    """Put ``(index, number ** 2)`` on ``queue``: how a child sends a result back."""
+    queue.put((index, number * number))
+
+
+def put_bytes(queue: Any, size: int) -> None:
+    """Put ``size`` zero bytes on ``queue``: more than a pipe holds, so it waits to be read."""
+    queue.put(bytes(size))
+
+
+# --- used by notebook 06 ---
+
+
+def print_own_name(number: int) -> str:
+    """Print this process's name instead of ``number`` (the seed's Q6 mistake); return the name."""
+    import multiprocessing
+
+    name = multiprocessing.current_process().name
+    print(name)
+    return name
+
+
+def send_number(queue: Any, number: int) -> None:
+    """Put ``number`` on ``queue``: report to the parent instead of printing."""
+    queue.put(number)
+
+
+def print_number_locked(lock: Any, number: int) -> None:
+    """Print ``number`` while holding ``lock``, flushed before letting go, so lines never tear."""
+    with lock:
+        print(f"number {number}", flush=True)
+
+
+def double_over_pipe(conn: Any) -> None:
+    """Receive numbers on ``conn`` and send each one back doubled, until ``None`` arrives."""
+    while (number := conn.recv()) is not None:
+        conn.send(number * 2)
+    conn.close()
