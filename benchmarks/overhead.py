@@ -73,11 +73,15 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     method = mpcourse.start_method()
     bare, captured = map_overhead(args.repeat, method)
-    print(f"(a) run_map vs bare Pool.map [{method}, 16 tasks]: "
-          f"{captured:.3f} s vs {bare:.3f} s -> ratio {captured / bare:.3f}x (target <= 1.05x)")
+    print(
+        f"(a) run_map vs bare Pool.map [{method}, 16 tasks]: "
+        f"{captured:.3f} s vs {bare:.3f} s -> ratio {captured / bare:.3f}x (target <= 1.05x)"
+    )
     plain, imported = spawn_startup(args.repeat)
-    print(f"(b) spawned child start+join, importing mpcourse.workers vs nothing: "
-          f"{imported * 1000:.1f} ms vs {plain * 1000:.1f} ms -> ratio {imported / plain:.3f}x (target <= 1.10x)")
+    print(
+        f"(b) spawned child start+join, importing mpcourse.workers vs nothing: "
+        f"{imported * 1000:.1f} ms vs {plain * 1000:.1f} ms -> ratio {imported / plain:.3f}x (target <= 1.10x)"
+    )
 
 
 if __name__ == "__main__":

@@ -36,8 +36,7 @@ def start_method(method: str | None = None) -> str:
         return valid[0]
     if method not in valid:
         raise ValueError(
-            f"{source}={method!r} is not a start method this platform supports; "
-            f"choose one of: {', '.join(valid)}."
+            f"{source}={method!r} is not a start method this platform supports; choose one of: {', '.join(valid)}."
         )
     return method
 

@@ -72,9 +72,7 @@ def run_processes(
     return [_show(args, child.exitcode, got) for args, child, got in zip(arg_tuples, children, captured, strict=True)]
 
 
-def _collect(
-    readers: list[Connection], children: list[Any], timeout: float | None
-) -> list[Captured | None]:
+def _collect(readers: list[Connection], children: list[Any], timeout: float | None) -> list[Captured | None]:
     """Receive each child's :class:`Captured`, or ``None`` for a child that died first."""
     deadline = None if timeout is None else time.monotonic() + timeout
     got: list[Captured | None] = [None] * len(readers)

@@ -98,10 +98,7 @@ def spans_from_records(records: Sequence[TaskRecord]) -> list[TaskSpan]:
     worker_of: dict[int, int] = {}
     for record in sorted(records, key=lambda r: r.start):
         worker_of.setdefault(record.pid, len(worker_of))
-    return [
-        TaskSpan(i, worker_of[r.pid], r.start - origin, r.end - origin, r.pid)
-        for i, r in enumerate(records)
-    ]
+    return [TaskSpan(i, worker_of[r.pid], r.start - origin, r.end - origin, r.pid) for i, r in enumerate(records)]
 
 
 def run_timeline(

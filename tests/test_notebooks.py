@@ -91,6 +91,6 @@ def test_relative_links_resolve(document):
         assert (path.parent / target.split("#")[0]).resolve().exists(), f"{document} links to missing {target}"
 
 
-@pytest.mark.parametrize(("first", "second"), itertools.pairwise(EXPECTED))
+@pytest.mark.parametrize(("first", "second"), list(itertools.pairwise(EXPECTED)))
 def test_each_notebook_links_to_the_next(first, second):
     assert second in "".join(c.source for c in _read(first).cells if c.cell_type == "markdown")
