@@ -1,0 +1,105 @@
+"""Checks for notebook 01, what multiprocessing is: the measured speedup and the two exercises."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .. import workers
+from ..cpus import available_cpus
+from ..pool import run_map
+from ..processes import run_processes
+from ..timing import SpeedupRow
+from ..validate import NotImportableError, ensure_importable
+from . import report
+
+__all__ = [
+    "MIN_TWO_WORKER_SPEEDUP",
+    "SUM_OF_SQUARES_INPUTS",
+    "check_counter_prediction",
+    "check_speedup",
+    "check_sum_of_squares",
+]
+
+#: The least speedup 2 workers must show on CPU-bound work when 2 cores are free (ideal: 2.0).
+MIN_TWO_WORKER_SPEEDUP = 1.3
+
+#: The exercise's inputs for ``sum_of_squares``.
+SUM_OF_SQUARES_INPUTS = (0, 1, 2, 10, 1_000)
+
+
+def check_speedup(rows: Sequence[SpeedupRow], *, cpus: int | None = None) -> bool:
+    """Did 2 workers run CPU-bound tasks more than 1.3x faster than a loop (when 2 cores are free)?
+
+    With fewer than 2 usable cores (``cpus``, default :func:`~mpcourse.available_cpus`)
+    there is nothing to gain, so the check asks nothing and passes.
+    """
+    name = f"with 2 or more cores, 2 workers ran the CPU-bound tasks over {MIN_TWO_WORKER_SPEEDUP}x faster"
+    two = [row for row in rows if row.workers == 2]
+    if not two:
+        return report(False, name, "measure with 2 workers too, e.g. measure_speedup(func, tasks, [1, 2])")
+    if (available_cpus() if cpus is None else cpus) < 2:
+        return report(True, name)
+    speedup = two[0].speedup
+    return report(
+        speedup > MIN_TWO_WORKER_SPEEDUP,
+        name,
+        f"2 workers gave {speedup:.2f}x. Use CPU-bound tasks (busy_wait or count_primes, not sleep_for) "
+        "that take well over a millisecond each, and re-run the measurement if the machine was busy",
+    )
+
+
+def check_counter_prediction(child_results: Any, parent_counter: Any) -> bool:
+    """Exercise: predict what three children and the parent see after each child adds 10 to ``COUNTER``.
+
+    The check runs the experiment itself: three processes, each calling
+    ``workers.add_to_counter(10)``, then compares with the prediction.
+    """
+    name = "prediction of COUNTER in three children and in the parent"
+    if not isinstance(child_results, (list, tuple)) or len(child_results) != 3:
+        return report(False, name, "predicted_child_results should be a list of three numbers, one per child")
+    outcomes = run_processes(workers.add_to_counter, [(10,)] * 3)
+    actual_children = [outcome.result for outcome in outcomes]
+    if list(child_results) != actual_children:
+        return report(
+            False,
+            name,
+            "each child adds 10 to its own copy of COUNTER, which no other process touches; "
+            "do the children see each other's additions?",
+        )
+    if parent_counter != workers.COUNTER:
+        return report(
+            False,
+            name,
+            "did the children's additions reach the parent? Look again at the memory isolation demo",
+        )
+    return report(True, name)
+
+
+def check_sum_of_squares(func: Callable[[int], Any]) -> bool:
+    """Exercise: does ``func(n)`` return ``0² + 1² + … + (n-1)²`` when run in child processes?
+
+    The function must be importable by a child under every start method (a
+    ``%%worker`` cell or a module), not only under the one this kernel uses.
+    """
+    name = "sum_of_squares runs in child processes and returns the right sums"
+    if not callable(func):
+        return report(False, name, "pass the function itself: check_sum_of_squares(sum_of_squares)")
+    try:
+        ensure_importable(func, "spawn")
+    except NotImportableError:
+        return report(
+            False,
+            name,
+            "a spawned child could not load it: run %load_ext mpcourse once, then start the "
+            "cell that defines it with %%worker",
+        )
+    try:
+        results = run_map(func, SUM_OF_SQUARES_INPUTS, processes=2)
+    except Exception as exc:
+        return report(False, name, f"it raised {type(exc).__name__} in a child: {exc}")
+    for n, got in zip(SUM_OF_SQUARES_INPUTS, results, strict=True):
+        expected = sum(i * i for i in range(n))
+        if got != expected:
+            return report(False, name, f"sum_of_squares({n}) returned {got!r}, expected {expected}")
+    return report(True, name)
