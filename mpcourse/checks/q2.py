@@ -1,0 +1,176 @@
+"""Checks for notebook 02, processes vs threads.
+
+The first three back a measured demo with a tolerance; the last two grade the exercises.
+Each prints one stable line (see :func:`mpcourse.checks.report`) and returns a bool.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from ..cpus import available_cpus
+from . import report
+
+__all__ = [
+    "CHOICES",
+    "check_choices",
+    "check_cpu_bound",
+    "check_download_all",
+    "check_io_bound",
+    "check_startup",
+]
+
+#: Processes must finish CPU-bound work this many times sooner than threads (2 workers, 2+ cores).
+CPU_SPEEDUP = 1.3
+#: On I/O-bound work threads may be at most this much slower than processes (plus 50 ms).
+IO_TOLERANCE = 1.25
+#: A process must take at least this many times longer to start than a thread.
+STARTUP_RATIO = 3.0
+
+#: Exercise 1: the right tool for each task.
+CHOICES = {
+    "count the primes below 10 million in pure Python": "processes",
+    "download 200 web pages": "threads",
+    "simulate 100,000 dice games in pure Python": "processes",
+    "read 500 files from a network drive": "threads",
+}
+
+
+def _gil_enabled() -> bool:
+    """True unless this is a free-threaded build running without the GIL (3.13t and later)."""
+    probe = getattr(sys, "_is_gil_enabled", None)
+    return True if probe is None else bool(probe())
+
+
+def _load_average() -> float:
+    """The 1-minute load average: how many tasks wanted a core lately (0 where unknown, e.g. Windows)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return 0.0
+
+
+def _positive(*values: Any) -> bool:
+    return all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in values)
+
+
+def check_cpu_bound(
+    threads_seconds: float,
+    processes_seconds: float,
+    *,
+    cpus: int | None = None,
+    gil: bool | None = None,
+    load: float | None = None,
+) -> bool:
+    """Pass when 2 processes did CPU-bound work at least ``CPU_SPEEDUP`` times sooner than 2 threads.
+
+    Only where the measurement can show it: with 2+ usable cores that are not already
+    busy (1-minute load average at most ``cpus``) and a GIL.  On one core, on a busy
+    machine, or on a free-threaded build without the GIL, any two positive times pass.
+    """
+    name = "CPU-bound work: threads vs processes"
+    if not _positive(threads_seconds, processes_seconds):
+        return report(False, name, "pass the two wall times in seconds: threads first, then processes")
+    cpus = available_cpus() if cpus is None else cpus
+    gil = _gil_enabled() if gil is None else gil
+    load = _load_average() if load is None else load
+    if cpus < 2 or load > cpus or not gil:
+        return report(True, name)
+    ratio = threads_seconds / processes_seconds
+    return report(
+        ratio >= CPU_SPEEDUP,
+        name,
+        f"with {cpus} cores, 2 processes should finish at least {CPU_SPEEDUP}x sooner than "
+        f"2 threads, but the ratio was {ratio:.2f}x. Close busy programs and run the two cells again.",
+    )
+
+
+def check_io_bound(threads_seconds: float, processes_seconds: float, serial_seconds: float) -> bool:
+    """Pass when threads overlapped their waits (under half the serial time) and kept up with processes."""
+    name = "I/O-bound work: threads keep up with processes"
+    if not _positive(threads_seconds, processes_seconds, serial_seconds):
+        return report(False, name, "pass three times in seconds: threads, processes, one after another")
+    if threads_seconds >= serial_seconds / 2:
+        return report(
+            False,
+            name,
+            "the threads did not overlap their waits: did each task run on its own thread "
+            "(enough workers), or one after another?",
+        )
+    return report(
+        threads_seconds <= processes_seconds * IO_TOLERANCE + 0.05,
+        name,
+        "threads were clearly slower than processes on waiting tasks; check that you passed "
+        "threads first, then processes",
+    )
+
+
+def check_startup(thread_seconds: float, process_seconds: float) -> bool:
+    """Pass when starting (and joining) a process took at least ``STARTUP_RATIO`` times a thread's."""
+    name = "start-up: a thread starts much faster than a process"
+    if not _positive(thread_seconds, process_seconds):
+        return report(False, name, "pass two times in seconds: one thread start, then one process start")
+    return report(
+        process_seconds >= STARTUP_RATIO * thread_seconds,
+        name,
+        "a process should cost many times a thread to start; check that you passed the "
+        "thread time first, then the process time",
+    )
+
+
+def check_choices(choices: Mapping[str, Any]) -> bool:
+    """Exercise: pass when every task in :data:`CHOICES` is matched with "threads" or "processes" rightly."""
+    name = "threads or processes for each task"
+    if not isinstance(choices, Mapping):
+        return report(False, name, 'make `choices` a dict: task -> "threads" or "processes"')
+    missing = [task for task in CHOICES if task not in choices]
+    if missing:
+        return report(False, name, f"{len(missing)} task(s) have no answer yet, e.g. {missing[0]!r}")
+    wrong = [task for task, right in CHOICES.items() if _tool(choices[task]) != right]
+    return report(
+        not wrong,
+        name,
+        f"{len(wrong)} of {len(CHOICES)} are not right yet. For each task ask: does it mostly "
+        "wait (network, disk: threads) or compute in Python (processes)?",
+    )
+
+
+def _tool(answer: Any) -> str:
+    """Normalise an answer such as "Thread" or " processes " to "threads" / "processes"."""
+    text = str(answer).strip().lower()
+    return {"thread": "threads", "process": "processes"}.get(text, text)
+
+
+def check_download_all(
+    download_all: Callable[[Sequence[float]], Any],
+    delays: Sequence[float] = (0.1,) * 8,
+) -> bool:
+    """Exercise: pass when ``download_all(delays)`` returns the results in order and overlaps the waits.
+
+    It must finish in under half the time of waiting for each delay in turn.
+    """
+    name = "download_all waits for all downloads at once"
+    if not callable(download_all):
+        return report(False, name, "pass the function itself: check_download_all(download_all)")
+    delays = list(delays)
+    start = time.perf_counter()
+    try:
+        result = download_all(delays)
+        # a lazy result (a generator, map object) does its work here, so it is timed too
+        got = list(result) if hasattr(result, "__iter__") else None
+    except Exception as exc:
+        return report(False, name, f"download_all raised {type(exc).__name__}: {exc}")
+    seconds = time.perf_counter() - start
+    if got != delays:
+        return report(False, name, "return the list of what sleep_for returned, in the order of `delays`")
+    serial = sum(delays)
+    return report(
+        seconds < serial / 2,
+        name,
+        f"it took {seconds:.2f} s, about as long as waiting for each in turn ({serial:.2f} s). "
+        "Give each download its own thread: ThreadPoolExecutor(max_workers=len(delays))",
+    )
