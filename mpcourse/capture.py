@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-__all__ = ["Captured", "CapturedCall", "RemoteTraceback", "replay"]
+__all__ = ["Captured", "CapturedCall", "RemoteTraceback", "replay", "show"]
 
 
 class RemoteTraceback(Exception):
@@ -82,14 +82,22 @@ def _picklable(exc: Exception) -> Exception:
     return exc
 
 
-def replay(captured: Captured) -> Any:
-    """Print a child's captured output here, then return its result or raise its error."""
+def show(captured: Captured, *, with_traceback: bool = False) -> None:
+    """Print a child's captured stdout and stderr here, and its traceback when asked and it failed."""
     if captured.stdout:
         sys.stdout.write(captured.stdout)
         sys.stdout.flush()
-    if captured.stderr:
-        sys.stderr.write(captured.stderr)
+    errors = captured.stderr
+    if with_traceback and captured.error is not None:
+        errors += captured.remote_traceback
+    if errors:
+        sys.stderr.write(errors)
         sys.stderr.flush()
+
+
+def replay(captured: Captured) -> Any:
+    """Print a child's captured output here, then return its result or raise its error."""
+    show(captured)
     if captured.error is not None:
         raise captured.error from RemoteTraceback(captured.remote_traceback)
     return captured.result

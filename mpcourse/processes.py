@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any, NamedTuple
 
-from .capture import Captured, CapturedCall
+from .capture import Captured, CapturedCall, show
 from .context import get_context
 from .validate import ensure_importable
 
@@ -96,10 +96,5 @@ def _show(args: tuple[Any, ...], exitcode: int | None, captured: Captured | None
     if captured is None:
         print(f"(process for args {args} ended with exit code {exitcode} before reporting back)", file=sys.stderr)
         return ProcessOutcome(args, exitcode, None, None)
-    if captured.stdout:
-        sys.stdout.write(captured.stdout)
-        sys.stdout.flush()
-    if captured.stderr or captured.error is not None:
-        sys.stderr.write(captured.stderr + captured.remote_traceback)
-        sys.stderr.flush()
+    show(captured, with_traceback=True)
     return ProcessOutcome(args, exitcode, captured.result, captured.error)
