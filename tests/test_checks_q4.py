@@ -91,7 +91,7 @@ def test_prime_counts_fails_for_a_lambda(capsys):
 
 def test_prime_counts_fails_for_arguments_swapped(capsys):
     assert check_prime_counts(RIGHT_COUNTS, define_worker(SOLUTION).primes_with_limit) is False
-    assert "pass the function first" in one_line(capsys)
+    assert "pass the function itself: check_prime_counts(primes_with_limit" in one_line(capsys)
 
 
 def test_prime_counts_fails_when_results_do_not_carry_their_limit(capsys):

@@ -8,7 +8,11 @@ for tests.
 
 from __future__ import annotations
 
-__all__ = ["FAIL_MARK", "PASS_MARK", "report"]
+from typing import Any
+
+from ..validate import NotImportableError, ensure_importable
+
+__all__ = ["FAIL_MARK", "PASS_MARK", "report", "worker_problem"]
 
 PASS_MARK = "PASS"
 FAIL_MARK = "NOT YET"
@@ -21,3 +25,21 @@ def report(passed: bool, name: str, hint: str = "") -> bool:
     else:
         print(f"{FAIL_MARK}: {name}. Hint: {hint}" if hint else f"{FAIL_MARK}: {name}")
     return passed
+
+
+def worker_problem(func: Any, how_to_pass: str) -> str:
+    """Why a learner's worker could not run in a spawned child, as a hint; ``""`` when it could.
+
+    Spawn is checked whatever this kernel's start method, so a function that only
+    works under fork (defined in a plain notebook cell) gets the ``%%worker`` hint.
+    """
+    if not callable(func):
+        return f"pass the function itself: {how_to_pass}"
+    try:
+        ensure_importable(func, "spawn")
+    except NotImportableError:
+        return (
+            "a spawned child could not load it: run %load_ext mpcourse once, then start the "
+            "cell that defines it with %%worker"
+        )
+    return ""

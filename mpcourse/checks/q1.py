@@ -10,8 +10,7 @@ from ..cpus import available_cpus
 from ..pool import run_map
 from ..processes import run_processes
 from ..timing import SpeedupRow
-from ..validate import NotImportableError, ensure_importable
-from . import report
+from . import report, worker_problem
 
 __all__ = [
     "MIN_TWO_WORKER_SPEEDUP",
@@ -83,17 +82,9 @@ def check_sum_of_squares(func: Callable[[int], Any]) -> bool:
     ``%%worker`` cell or a module), not only under the one this kernel uses.
     """
     name = "sum_of_squares runs in child processes and returns the right sums"
-    if not callable(func):
-        return report(False, name, "pass the function itself: check_sum_of_squares(sum_of_squares)")
-    try:
-        ensure_importable(func, "spawn")
-    except NotImportableError:
-        return report(
-            False,
-            name,
-            "a spawned child could not load it: run %load_ext mpcourse once, then start the "
-            "cell that defines it with %%worker",
-        )
+    problem = worker_problem(func, "check_sum_of_squares(sum_of_squares)")
+    if problem:
+        return report(False, name, problem)
     try:
         results = run_map(func, SUM_OF_SQUARES_INPUTS, processes=2)
     except Exception as exc:

@@ -8,8 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..context import get_context
-from ..validate import NotImportableError, ensure_importable
-from . import report
+from . import report, worker_problem
 
 __all__ = ["CUBE_INPUTS", "MIN_SPAWN_OVER_FORK", "check_cubes", "check_put_cube", "check_startup_costs"]
 
@@ -51,17 +50,9 @@ def check_put_cube(func: Callable[..., Any], *, method: str | None = None) -> bo
     process per number in :data:`CUBE_INPUTS` (start method: ``method``).
     """
     name = "put_cube sends (index, number ** 3) back from a child process"
-    if not callable(func):
-        return report(False, name, "pass the function itself: check_put_cube(put_cube)")
-    try:
-        ensure_importable(func, "spawn")
-    except NotImportableError:
-        return report(
-            False,
-            name,
-            "a spawned child could not load it: run %load_ext mpcourse once, then start the "
-            "cell that defines it with %%worker",
-        )
+    problem = worker_problem(func, "check_put_cube(put_cube)")
+    if problem:
+        return report(False, name, problem)
     got = _run_and_collect(func, method)
     expected = [(index, number**3) for index, number in enumerate(CUBE_INPUTS)]
     for index, number in enumerate(CUBE_INPUTS):

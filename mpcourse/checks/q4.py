@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..validate import NotImportableError, ensure_importable
-from . import report
+from . import report, worker_problem
 
 __all__ = ["LIMITS", "MIN_RATIO", "check_chunksize", "check_pool_reuse", "check_prime_counts"]
 
@@ -41,17 +40,9 @@ def check_chunksize(one_at_a_time: float, in_chunks: float) -> bool:
 def check_prime_counts(func: Callable[[int], Any], counts: Any) -> bool:
     """Exercise: did a ``%%worker`` function and ``imap_unordered`` give ``{limit: primes below it}``?"""
     name = "prime counts from imap_unordered"
-    if not callable(func):
-        return report(False, name, "pass the function first: check_prime_counts(primes_with_limit, prime_counts)")
-    try:
-        ensure_importable(func, "spawn")
-    except NotImportableError:
-        return report(
-            False,
-            name,
-            "a spawned worker could not load primes_with_limit: run %load_ext mpcourse once, then "
-            "start the cell that defines it with %%worker",
-        )
+    problem = worker_problem(func, "check_prime_counts(primes_with_limit, prime_counts)")
+    if problem:
+        return report(False, name, problem)
     try:
         sample = func(100)
     except Exception as exc:
