@@ -13,6 +13,7 @@ __all__ = [
     "SpeedupRow",
     "TaskSpan",
     "amdahl_speedup",
+    "best_of",
     "format_speedup_table",
     "measure_speedup",
     "run_timeline",
@@ -26,6 +27,17 @@ def stopwatch(func: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[floa
     start = time.perf_counter()
     result = func(*args, **kwargs)
     return time.perf_counter() - start, result
+
+
+def best_of(repeats: int, func: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[float, Any]:
+    """Call ``func(*args, **kwargs)`` ``repeats`` times; return ``(seconds, result)`` of the fastest call.
+
+    The fastest of a few runs is the one least disturbed by whatever else the
+    machine was doing, as :mod:`timeit` recommends.
+    """
+    if repeats < 1:
+        raise ValueError(f"repeats must be at least 1, got {repeats}")
+    return min((stopwatch(func, *args, **kwargs) for _ in range(repeats)), key=lambda timed: timed[0])
 
 
 def amdahl_speedup(serial_fraction: float, workers: int) -> float:
@@ -50,16 +62,18 @@ def measure_speedup(
     workers: Iterable[int],
     *,
     method: str | None = None,
+    repeats: int = 1,
 ) -> list[SpeedupRow]:
     """Time ``Pool(n).map(func, tasks)`` for each ``n`` in ``workers``, against a serial run.
 
     The serial baseline runs the same tasks in this process with a plain loop;
     each pool time includes starting and stopping the pool, as a learner pays it.
+    Each time is the fastest of ``repeats`` runs (see :func:`best_of`).
     """
-    serial_seconds, _ = stopwatch(lambda: [func(task) for task in tasks])
+    serial_seconds, _ = best_of(repeats, lambda: [func(task) for task in tasks])
     rows = []
     for count in workers:
-        seconds, _ = stopwatch(_pool_map, func, tasks, count, method)
+        seconds, _ = best_of(repeats, _pool_map, func, tasks, count, method)
         speedup = serial_seconds / seconds
         rows.append(SpeedupRow(count, seconds, speedup, speedup / count))
     return rows

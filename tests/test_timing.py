@@ -7,6 +7,7 @@ import pytest
 from mpcourse import workers
 from mpcourse.timing import (
     amdahl_speedup,
+    best_of,
     format_speedup_table,
     measure_speedup,
     run_timeline,
@@ -41,3 +42,18 @@ def test_measure_speedup_rows_and_table():
     assert [r.workers for r in rows] == [1, 2]
     assert all(r.seconds > 0 and r.efficiency == pytest.approx(r.speedup / r.workers) for r in rows)
     assert format_speedup_table(rows).splitlines()[0].split() == ["workers", "seconds", "speedup", "efficiency"]
+
+
+def test_best_of_keeps_the_fastest_call(monkeypatch):
+    timed = iter([(0.5, "first"), (0.2, "second"), (0.3, "third")])
+    monkeypatch.setattr("mpcourse.timing.stopwatch", lambda func, *args, **kwargs: next(timed))
+    assert best_of(3, print) == (0.2, "second")
+    with pytest.raises(ValueError, match="repeats"):
+        best_of(0, print)
+
+
+def test_measure_speedup_repeats_each_run(monkeypatch):
+    calls = []
+    monkeypatch.setattr("mpcourse.timing._pool_map", lambda func, tasks, count, method: calls.append(count))
+    measure_speedup(workers.square, [1, 2], [1, 2], repeats=3)
+    assert calls == [1, 1, 1, 2, 2, 2]
