@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,7 +44,7 @@ def refresh_notebook(path: Path, *, timeout: int = 300) -> None:
         record_timing=False,
         coalesce_streams=True,
     )
-    client.execute(env=env)
+    client.execute(env=env, stdout=subprocess.DEVNULL)  # not the lines ipykernel echoes to its terminal
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
     nbformat.validate(notebook)
