@@ -491,7 +491,7 @@ def test_child_output_and_plot_in_jupyterlab(page: Any, lab_server: LabServer) -
 
 
 def test_widget_updates_its_output_in_jupyterlab(page: Any, lab_server: LabServer) -> None:
-    """Notebook 02 in JupyterLab: a widget renders, and using it changes an output."""
+    """Notebook 02 in JupyterLab: a widget renders, using it changes an output, and a Run button draws a chart."""
     from playwright.sync_api import expect
 
     open_notebook(page, lab_server, WIDGET_NOTEBOOK)
@@ -507,6 +507,11 @@ def test_widget_updates_its_output_in_jupyterlab(page: Any, lab_server: LabServe
         expect_output_change(page, control, before)
     finally:
         _screenshot(page, "02-widget-after")
+    if RUN_BUTTON.match(control.inner_text()):  # an explorer: the run also draws its chart in the widget
+        chart = page.locator(f"{PANEL} .jp-OutputArea-output .widget-output img[src^='data:image/png']").first
+        expect(chart).to_be_visible(timeout=WIDGET_UPDATE_TIMEOUT)
+        chart.scroll_into_view_if_needed()
+        _screenshot(page, "02-widget-chart")
 
 
 @pytest.mark.parametrize("kind", sorted(PRINTING_CELLS))
