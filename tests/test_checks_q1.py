@@ -6,6 +6,7 @@ import sys
 import types
 
 import pytest
+from check_output import one_line
 
 from mpcourse import START_METHOD_ENV, workers
 from mpcourse.checks.q1 import check_counter_prediction, check_speedup, check_sum_of_squares
@@ -15,13 +16,6 @@ from mpcourse.timing import SpeedupRow
 SOLUTION = 'def sum_of_squares(n):\n    """0² + … + (n-1)²."""\n    return sum(i * i for i in range(n))\n'
 OFF_BY_ONE = "def sum_of_squares(n):\n    return sum(i * i for i in range(n + 1))\n"
 RAISES = "def sum_of_squares(n):\n    return 1 // (n - n)\n"
-
-
-def one_line(capsys: pytest.CaptureFixture[str]) -> str:
-    """The single line a check printed (fails if it printed more or less)."""
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
 
 
 def rows_with(two_worker_speedup: float) -> list[SpeedupRow]:

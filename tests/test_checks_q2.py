@@ -5,18 +5,12 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from check_output import one_line
 
 from mpcourse.checks import q2
 from mpcourse.workers import sleep_for
 
 IDLE_TWO_CORES = {"cpus": 2, "gil": True, "load": 0.0}
-
-
-def one_line(capsys: pytest.CaptureFixture[str]) -> str:
-    """The single line a check printed."""
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
 
 
 # --- demo checks ----------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from check_output import one_line
 
 from mpcourse import get_context, workers
 from mpcourse.checks import q3
@@ -17,13 +18,6 @@ NO_INDEX = "def put_cube(queue, index, number):\n    queue.put(number**3)\n"
 RETURNS = "def put_cube(queue, index, number):\n    return (index, number**3)\n"
 RAISES = "def put_cube(queue, index, number):\n    raise ValueError('oops')\n"
 HANGS = "import time\n\ndef put_cube(queue, index, number):\n    time.sleep(60)\n"
-
-
-def one_line(capsys: pytest.CaptureFixture[str]) -> str:
-    """The single line a check printed on stdout (fails if it printed more or less)."""
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
 
 
 def worker(source: str):

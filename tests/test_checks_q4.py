@@ -6,6 +6,7 @@ import sys
 import types
 
 import pytest
+from check_output import one_line
 
 from mpcourse import Pool
 from mpcourse.checks.q4 import LIMITS, check_chunksize, check_pool_reuse, check_prime_counts
@@ -19,13 +20,6 @@ SOLUTION = (
 COUNT_ONLY = SOLUTION.replace("return limit, count_primes(limit)", "return count_primes(limit)")
 FORGOT_IMPORT = "def primes_with_limit(limit):\n    return limit, count_primes(limit)\n"
 RIGHT_COUNTS = {limit: count_primes(limit) for limit in LIMITS}
-
-
-def one_line(capsys: pytest.CaptureFixture[str]) -> str:
-    """The single line a check printed (fails if it printed more or less)."""
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
 
 
 # --- the measured demos: reuse and chunksize ---------------------------------------
