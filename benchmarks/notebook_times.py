@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import os
 import subprocess
 import time
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+from mpcourse.nbval_kernel import kernel_environment
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOK_BUDGET = 30.0
@@ -28,8 +29,7 @@ COURSE_BUDGET = 120.0
 def run_seconds(path: Path, method: str) -> float:
     """Execute the notebook at ``path`` in a fresh kernel under ``method``; return the wall time."""
     notebook = nbformat.read(path, as_version=4)
-    env = {key: value for key, value in os.environ.items() if key != "PYTEST_CURRENT_TEST"}
-    env["MPCOURSE_START_METHOD"] = method
+    env = {**kernel_environment(), "MPCOURSE_START_METHOD": method}
     client = NotebookClient(
         notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     )

@@ -15,16 +15,14 @@ notebook with ``python -m pytest notebooks/NAME.ipynb`` under every start method
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["main", "refresh_notebook"]
+from .nbval_kernel import kernel_environment
 
-#: The stored outputs are the platform default's; pytest's variable turns off ipykernel's fd capture.
-_NOT_FOR_THE_KERNEL = {"MPCOURSE_START_METHOD", "PYTEST_CURRENT_TEST"}
+__all__ = ["main", "refresh_notebook"]
 
 
 def refresh_notebook(path: Path, *, timeout: int = 300) -> None:
@@ -33,9 +31,8 @@ def refresh_notebook(path: Path, *, timeout: int = 300) -> None:
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
-    env = {
-        key: value for key, value in os.environ.items() if key not in {"MPCOURSE_START_METHOD", "PYTEST_CURRENT_TEST"}
-    }
+    env = kernel_environment()
+    env.pop("MPCOURSE_START_METHOD", None)  # the stored outputs are the platform default's
     client = NotebookClient(
         notebook,
         timeout=timeout,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
-from contextlib import contextmanager
 
 import nbformat
 from nbclient import NotebookClient
+
+from mpcourse.nbval_kernel import kernel_environment
 
 
 def build_notebook(sources: Iterable[str]) -> nbformat.NotebookNode:
@@ -15,33 +15,16 @@ def build_notebook(sources: Iterable[str]) -> nbformat.NotebookNode:
     return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
 
 
-@contextmanager
-def environment(changes: Mapping[str, str | None]):
-    """Set (or, with ``None``, remove) environment variables for a kernel we start."""
-    saved = {key: os.environ.get(key) for key in changes}
-    try:
-        for key, value in changes.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 def execute(sources: Iterable[str], env: Mapping[str, str | None] = {}, timeout: int = 60) -> nbformat.NotebookNode:
     """Execute cells in a fresh ``python3`` kernel; return the notebook with outputs (errors kept).
+
+    ``env`` adds variables to the kernel's environment (``None`` removes one).
 
     The kernel gets Jupyter's environment, not pytest's (see :mod:`mpcourse.nbval_kernel`).
     """
     notebook = build_notebook(sources)
-    with environment({"PYTEST_CURRENT_TEST": None, **env}):
-        NotebookClient(notebook, timeout=timeout, kernel_name="python3", allow_errors=True).execute()
+    kernel_env = {key: value for key, value in {**kernel_environment(), **env}.items() if value is not None}
+    NotebookClient(notebook, timeout=timeout, kernel_name="python3", allow_errors=True).execute(env=kernel_env)
     return notebook
 
 
