@@ -1,4 +1,9 @@
-"""Measure: wall time, speedup tables, Amdahl's law and per-worker timelines."""
+"""Measure: wall time, speedup tables, Amdahl's law and per-worker timelines.
+
+Every time measured here is a :class:`Seconds`: a ``float`` that also carries how
+many cores the machine left free while it was measured, so a check can tell a
+busy machine from a slow approach.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,12 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
+from .cpus import cpu_snapshot, free_cpus_between
 from .pool import Pool
 from .workers import TaskRecord, traced
 
 __all__ = [
+    "Seconds",
     "SpeedupRow",
     "TaskSpan",
     "amdahl_speedup",
@@ -22,14 +29,35 @@ __all__ = [
 ]
 
 
-def stopwatch(func: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[float, Any]:
-    """Call ``func(*args, **kwargs)``; return ``(seconds, result)``."""
+class Seconds(float):
+    """A wall time in seconds; ``free_cpus`` is how many cores were free meanwhile (``None``: unknown)."""
+
+    __slots__ = ("free_cpus",)
+    free_cpus: float | None
+
+    def __new__(cls, seconds: float, free_cpus: float | None = None) -> Seconds:
+        self = super().__new__(cls, seconds)
+        self.free_cpus = free_cpus
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Seconds, (float(self), self.free_cpus))
+
+
+def stopwatch(func: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Seconds, Any]:
+    """Call ``func(*args, **kwargs)``; return ``(seconds, result)``.
+
+    The CPU counters are read before the clock starts and after it stops, so
+    reading them costs the measured call nothing.
+    """
+    before = cpu_snapshot()
     start = time.perf_counter()
     result = func(*args, **kwargs)
-    return time.perf_counter() - start, result
+    seconds = time.perf_counter() - start
+    return Seconds(seconds, free_cpus_between(before, cpu_snapshot())), result
 
 
-def best_of(repeats: int, func: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[float, Any]:
+def best_of(repeats: int, func: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Seconds, Any]:
     """Call ``func(*args, **kwargs)`` ``repeats`` times; return ``(seconds, result)`` of the fastest call.
 
     The fastest of a few runs is the one least disturbed by whatever else the
@@ -48,12 +76,13 @@ def amdahl_speedup(serial_fraction: float, workers: int) -> float:
 
 
 class SpeedupRow(NamedTuple):
-    """One line of a speedup table."""
+    """One line of a speedup table; ``free_cpus``: cores free while it was measured (``None``: unknown)."""
 
     workers: int
     seconds: float
     speedup: float
     efficiency: float
+    free_cpus: float | None = None
 
 
 def measure_speedup(
@@ -75,7 +104,7 @@ def measure_speedup(
     for count in workers:
         seconds, _ = best_of(repeats, _pool_map, func, tasks, count, method)
         speedup = serial_seconds / seconds
-        rows.append(SpeedupRow(count, seconds, speedup, speedup / count))
+        rows.append(SpeedupRow(count, seconds, speedup, speedup / count, getattr(seconds, "free_cpus", None)))
     return rows
 
 

@@ -122,6 +122,22 @@ def _tree(pid: int) -> list[psutil.Process]:
         return []
 
 
+#: Every process a test's JupyterLab starts inherits this variable, with a value unique to the test.
+_MARKER_ENV = "MPCOURSE_TEST_RUN"
+
+
+def _marked(value: str) -> list[psutil.Process]:
+    """The processes on this machine whose environment carries ``value``: this test's, and only them."""
+    found = []
+    for process in psutil.process_iter():
+        try:
+            if process.environ().get(_MARKER_ENV) == value:
+                found.append(process)
+        except psutil.Error:
+            pass
+    return found
+
+
 def _describe(process: psutil.Process) -> str:
     try:
         return f"pid {process.pid}: {' '.join(process.cmdline())[:200]}"
@@ -210,6 +226,7 @@ def lab_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[LabSe
     env.pop("JUPYTER_TOKEN", None)
     # ipykernel turns off its capture of child processes' output when it sees pytest's marker
     env.pop("PYTEST_CURRENT_TEST", None)
+    marker = env[_MARKER_ENV] = f"{request.node.name}-{os.getpid()}-{secrets.token_hex(8)}"
     port, token = _free_port(), secrets.token_hex(16)
     command = [
         sys.executable, "-m", "jupyterlab",
@@ -253,7 +270,9 @@ def lab_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[LabSe
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)  # its own process group (start_new_session)
             process.wait()
-        left = _end_all(everything, PROCESS_EXIT_TIMEOUT)
+        # the tree misses what was reparented (an orphaned child); the marker finds it, and nothing else
+        seen = {p.pid for p in everything}
+        left = _end_all(everything + [p for p in _marked(marker) if p.pid not in seen], PROCESS_EXIT_TIMEOUT)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(log_path, ARTIFACTS / f"{request.node.name}-jupyterlab.log")
         assert not left, f"processes left behind by JupyterLab or its kernels (killed): {left}"

@@ -7,19 +7,23 @@ import types
 
 import pytest
 from check_output import one_line
+from machine_load import notes_fixture  # noqa: F401 (autouse: idle machine, notes kept)
 
 from mpcourse import START_METHOD_ENV, workers
 from mpcourse.checks.q1 import check_counter_prediction, check_speedup, check_sum_of_squares
 from mpcourse.magic import define_worker
-from mpcourse.timing import SpeedupRow
+from mpcourse.timing import Seconds, SpeedupRow, measure_speedup
 
 SOLUTION = 'def sum_of_squares(n):\n    """0² + … + (n-1)²."""\n    return sum(i * i for i in range(n))\n'
 OFF_BY_ONE = "def sum_of_squares(n):\n    return sum(i * i for i in range(n + 1))\n"
 RAISES = "def sum_of_squares(n):\n    return 1 // (n - n)\n"
 
 
-def rows_with(two_worker_speedup: float) -> list[SpeedupRow]:
-    return [SpeedupRow(1, 1.0, 0.95, 0.95), SpeedupRow(2, 0.5, two_worker_speedup, two_worker_speedup / 2)]
+def rows_with(two_worker_speedup: float, free_cpus: float | None = None) -> list[SpeedupRow]:
+    return [
+        SpeedupRow(1, 1.0, 0.95, 0.95, 2.0),
+        SpeedupRow(2, 0.5, two_worker_speedup, two_worker_speedup / 2, free_cpus),
+    ]
 
 
 # --- the measured speedup ------------------------------------------------------
@@ -55,6 +59,55 @@ def test_speedup_passes_and_fails_with_the_same_name(capsys):
     first, second, third = capsys.readouterr().out.splitlines()
     assert first == second
     assert third.startswith(first.replace("PASS", "NOT YET", 1) + ". Hint: ")
+
+
+# --- the same on a busy machine: held to the cores the machine gave --------------------
+
+
+@pytest.mark.parametrize("free", [1.9, 2.0, None], ids=["measured-idle", "measured-full", "probed-idle"])
+@pytest.mark.parametrize("speedup", [0.95, 1.05, 1.2], ids=["serial-loop", "tiny-tasks", "half-parallel"])
+def test_speedup_wrong_approach_fails_on_an_idle_machine(capsys, notes, free, speedup):
+    """A loop, or tasks too small to gain, on a machine that left both cores free: NOT YET, no note."""
+    assert check_speedup(rows_with(speedup, free), cpus=2) is False
+    assert one_line(capsys).startswith("NOT YET: ")
+    assert notes == []
+
+
+@pytest.mark.parametrize(("free", "speedup"), [(1.33, 1.2), (1.5, 1.25), (1.1, 0.9), (0.7, 0.6)])
+def test_speedup_right_approach_passes_on_a_loaded_machine(capsys, notes, free, speedup):
+    """2 workers that got what the machine could give pass with the idle machine's line, and a note."""
+    assert check_speedup(rows_with(speedup, free), cpus=2) is True
+    assert one_line(capsys) == "PASS: with 2 or more cores, 2 workers ran the CPU-bound tasks over 1.3x faster"
+    assert len(notes) == 1 and f"about {free:.1f} of 2 cores" in notes[0]
+
+
+def test_speedup_on_a_loaded_machine_still_asks_what_it_could_give(capsys, notes):
+    """1.6 cores free can give 1.18x; a loop's 1.0x fails and says what was asked."""
+    assert check_speedup(rows_with(1.0, 1.6), cpus=2) is False
+    line = one_line(capsys)
+    assert line.startswith("NOT YET: ") and "1.6 cores free" in line and "1.18x" in line
+    assert notes == []
+
+
+def test_speedup_free_cpus_argument_wins_over_the_rows(capsys):
+    assert check_speedup(rows_with(1.2, 2.0), cpus=2, free_cpus=1.3) is True
+    assert check_speedup(rows_with(1.2, 1.3), cpus=2, free_cpus=2.0) is False
+
+
+def test_speedup_probes_the_machine_only_for_rows_that_carry_nothing(capsys, monkeypatch):
+    from machine_load import machine_gives
+
+    machine_gives(monkeypatch, 1.2)
+    assert check_speedup(rows_with(1.1, None), cpus=2) is True
+    assert check_speedup(rows_with(1.1, 2.0), cpus=2) is False
+
+
+def test_measure_speedup_rows_carry_the_free_cores(monkeypatch):
+    """measure_speedup copies what each pool run's Seconds says about the machine into its row."""
+    timed = iter([(Seconds(1.0, 1.9), None), (Seconds(0.6, 1.4), None)])
+    monkeypatch.setattr("mpcourse.timing.stopwatch", lambda func, *args, **kwargs: next(timed))
+    (row,) = measure_speedup(workers.square, [1], [2])
+    assert row.free_cpus == 1.4 and row.speedup == pytest.approx(1.0 / 0.6)
 
 
 # --- exercise 1: predict COUNTER ------------------------------------------------

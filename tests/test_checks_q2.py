@@ -6,11 +6,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from check_output import one_line
+from machine_load import machine_gives, notes_fixture  # noqa: F401 (autouse: idle machine, notes kept)
 
 from mpcourse.checks import q2
 from mpcourse.workers import sleep_for
 
-IDLE_TWO_CORES = {"cpus": 2, "gil": True, "load": 0.0}
+IDLE_TWO_CORES = {"cpus": 2, "gil": True, "free_cpus": 2.0}
 
 
 # --- demo checks ----------------------------------------------------------------------
@@ -34,9 +35,9 @@ def test_cpu_bound_fails_without_a_clear_speedup(capsys, threads, processes):
 @pytest.mark.parametrize(
     "where",
     [
-        {"cpus": 1, "gil": True, "load": 0.0},
-        {"cpus": 2, "gil": True, "load": 5.0},
-        {"cpus": 2, "gil": False, "load": 0.0},
+        {"cpus": 1, "gil": True, "free_cpus": 2.0},
+        {"cpus": 2, "gil": True, "free_cpus": 0.9},
+        {"cpus": 2, "gil": False, "free_cpus": 2.0},
     ],
     ids=["one-core", "busy", "free-threaded"],
 )
@@ -49,6 +50,38 @@ def test_cpu_bound_asks_no_speedup_where_none_can_show(capsys, where):
 def test_cpu_bound_uses_this_machine_by_default(capsys):
     assert q2.check_cpu_bound(1.0, 0.1) is True
     assert q2.check_cpu_bound(0.0, 0.1) is False
+
+
+@pytest.mark.parametrize(
+    ("threads", "processes"), [(0.40, 0.40), (0.40, 0.36), (0.21, 0.40)], ids=["threads-twice", "almost", "swapped"]
+)
+def test_cpu_bound_wrong_approach_fails_on_an_idle_machine(capsys, notes, threads, processes):
+    """Threads measured twice (or nearly no gain) while both cores stood idle: NOT YET, no note."""
+    assert q2.check_cpu_bound(threads, processes, cpus=2, gil=True) is False
+    assert one_line(capsys).startswith("NOT YET: ")
+    assert notes == []
+
+
+@pytest.mark.parametrize(("free", "threads", "processes"), [(1.33, 0.40, 0.34), (1.0, 0.40, 0.41), (1.6, 0.40, 0.33)])
+def test_cpu_bound_right_approach_passes_on_a_loaded_machine(capsys, monkeypatch, notes, free, threads, processes):
+    """Processes that got what a busy machine could give pass with the same line, and a note."""
+    machine_gives(monkeypatch, free)
+    assert q2.check_cpu_bound(threads, processes, cpus=2, gil=True) is True
+    assert one_line(capsys) == "PASS: CPU-bound work: threads vs processes"
+    assert len(notes) == 1 and f"about {free:.1f} of 2 cores" in notes[0]
+
+
+def test_cpu_bound_on_a_loaded_machine_still_fails_threads_twice(capsys, notes):
+    """With 1.6 cores free processes can win by 1.18x; equal times still fail, saying what was asked."""
+    assert q2.check_cpu_bound(0.40, 0.40, cpus=2, gil=True, free_cpus=1.6) is False
+    assert "1.6 cores free, 1.18x was asked" in one_line(capsys)
+
+
+def test_cpu_bound_reads_the_cores_the_times_carry(capsys):
+    from mpcourse.timing import Seconds
+
+    assert q2.check_cpu_bound(Seconds(0.4, 1.2), Seconds(0.36, 1.2), cpus=2, gil=True) is True
+    assert q2.check_cpu_bound(Seconds(0.4, 2.0), Seconds(0.38, 1.95), cpus=2, gil=True) is False
 
 
 def test_io_bound_passes_when_threads_overlap_and_keep_up(capsys):
@@ -75,6 +108,23 @@ def test_startup_passes_when_a_process_costs_more(capsys):
 def test_startup_fails_for_swapped_or_equal_times(capsys, thread, process):
     assert q2.check_startup(thread, process) is False
     assert one_line(capsys).startswith("NOT YET: start-up")
+
+
+def test_startup_a_small_ratio_fails_on_an_idle_machine(capsys, notes):
+    assert q2.check_startup(0.01, 0.02) is False
+    assert one_line(capsys).startswith("NOT YET: start-up") and notes == []
+
+
+def test_startup_a_small_ratio_passes_on_a_loaded_machine(capsys, monkeypatch, notes):
+    machine_gives(monkeypatch, 1.0)
+    assert q2.check_startup(0.01, 0.02) is True
+    assert one_line(capsys) == "PASS: start-up: a thread starts much faster than a process"
+    assert len(notes) == 1
+
+
+def test_startup_swapped_times_fail_on_a_loaded_machine_too(capsys, notes):
+    assert q2.check_startup(0.02, 0.0001, free_cpus=0.5) is False
+    assert notes == []
 
 
 # --- exercise 1 ------------------------------------------------------------------------

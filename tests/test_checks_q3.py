@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from check_output import one_line
+from machine_load import machine_gives, notes_fixture  # noqa: F401 (autouse: idle machine, notes kept)
 
 from mpcourse import get_context, workers
 from mpcourse.checks import q3
@@ -54,6 +55,24 @@ def test_startup_costs_pass_when_spawn_costs_more(capsys, costs):
 def test_startup_costs_fail_otherwise(capsys, costs):
     assert check_startup_costs(costs) is False
     assert one_line(capsys).startswith("NOT YET: ")
+
+
+def test_startup_costs_a_small_ratio_fails_on_an_idle_machine(capsys, notes):
+    """spawn only 1.5x fork while both cores stood idle: NOT YET."""
+    assert check_startup_costs({"fork": 0.04, "spawn": 0.06}) is False
+    assert one_line(capsys).startswith("NOT YET: ") and notes == []
+
+
+def test_startup_costs_a_small_ratio_passes_on_a_loaded_machine(capsys, monkeypatch, notes):
+    machine_gives(monkeypatch, 1.1)
+    assert check_startup_costs({"fork": 0.04, "spawn": 0.06}) is True
+    assert one_line(capsys) == "PASS: start-up cost of each start method measured"
+    assert len(notes) == 1 and "about 1.1 of 2 cores" in notes[0]
+
+
+def test_startup_costs_swapped_fail_on_a_loaded_machine_too(capsys, notes):
+    assert check_startup_costs({"fork": 0.06, "spawn": 0.03}, free_cpus=0.6) is False
+    assert notes == []
 
 
 def test_startup_costs_pass_and_fail_with_the_same_name(capsys):

@@ -7,10 +7,12 @@ import types
 
 import pytest
 from check_output import one_line
+from machine_load import notes_fixture  # noqa: F401 (autouse: idle machine, notes kept)
 
 from mpcourse import Pool
 from mpcourse.checks.q4 import LIMITS, check_chunksize, check_pool_reuse, check_prime_counts
 from mpcourse.magic import define_worker
+from mpcourse.timing import Seconds
 from mpcourse.workers import count_primes
 
 SOLUTION = (
@@ -37,6 +39,28 @@ def test_measured_check_fails_when_the_gain_is_too_small_or_swapped(capsys, chec
     assert check(slow, fast) is False
     line = one_line(capsys)
     assert line.startswith("NOT YET: ") and "re-run the cell" in line
+
+
+@pytest.mark.parametrize("check", [check_pool_reuse, check_chunksize])
+@pytest.mark.parametrize("free", [2.0, 1.9, None], ids=["measured-idle", "measured-nearly-idle", "probed-idle"])
+def test_measured_check_small_gain_fails_on_an_idle_machine(capsys, notes, check, free):
+    assert check(Seconds(0.15, free), Seconds(0.1, free)) is False
+    assert one_line(capsys).startswith("NOT YET: ") and notes == []
+
+
+@pytest.mark.parametrize("check", [check_pool_reuse, check_chunksize])
+def test_measured_check_small_gain_passes_on_a_loaded_machine(capsys, notes, check):
+    """The times carry the cores the machine gave: 1.2 of 2, so the better way had only to be faster."""
+    assert check(Seconds(0.15, 1.2), Seconds(0.1, 1.3)) is True
+    line = one_line(capsys)
+    assert line.startswith("PASS: ") and line.endswith("(at least 2x)")
+    assert len(notes) == 1 and "about 1.2 of 2 cores" in notes[0]
+
+
+@pytest.mark.parametrize("check", [check_pool_reuse, check_chunksize])
+def test_measured_check_swapped_fails_on_a_loaded_machine_too(capsys, notes, check):
+    assert check(Seconds(0.03, 1.0), Seconds(0.25, 1.0)) is False
+    assert notes == []
 
 
 @pytest.mark.parametrize("check", [check_pool_reuse, check_chunksize])

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from machine_load import notes_fixture  # noqa: F401 (autouse: idle machine, notes kept)
 
 import mpcourse
 from mpcourse.checks.q5 import check_apply_blocks, check_map_faster, check_run_all, tasks_at_once
+from mpcourse.timing import Seconds
 from mpcourse.workers import TaskRecord
 
 
@@ -44,6 +46,27 @@ def test_apply_blocks_fails_wrong_input(runs, capsys):
     assert check_apply_blocks(*runs) is False
     out = capsys.readouterr().out
     assert out.startswith("NOT YET: ") and out.count("\n") == 1
+
+
+def loaded(records: list[TaskRecord], stretch: dict[int, float], delay: dict[int, float]) -> list[TaskRecord]:
+    """``records`` as a busy machine would have run them: each worker late by ``delay`` and slower by ``stretch``."""
+    return [
+        TaskRecord(r.pid, delay[r.pid] + r.start * stretch[r.pid], delay[r.pid] + r.end * stretch[r.pid], r.result)
+        for r in records
+    ]
+
+
+def test_apply_blocks_right_approach_passes_on_a_loaded_machine(capsys):
+    """One worker started late and both ran slower (another program on the cores): the overlap still shows."""
+    stretch, delay = {100: 1.5, 101: 2.0}, {100: 0.0, 101: 0.05}
+    apply_records = loaded(one_after_another(), {100: 1.5, 101: 1.5}, {100: 0.0, 101: 0.0})
+    assert check_apply_blocks(apply_records, loaded(two_at_a_time(), stretch, delay), two_at_a_time()) is True
+    assert capsys.readouterr().out.startswith("PASS: ")
+
+
+def test_apply_blocks_loop_of_apply_fails_on_an_idle_machine(capsys):
+    assert check_apply_blocks(one_after_another(), one_after_another(), one_after_another()) is False
+    assert capsys.readouterr().out.startswith("NOT YET: ")
 
 
 def make_solution(method: str):
@@ -157,6 +180,26 @@ def test_map_faster_fails_wrong_measurements(times, capsys):
     assert check_map_faster(*times, cpus=2) is False
     out = capsys.readouterr().out
     assert out.startswith("NOT YET: ") and "Hint:" in out and out.count("\n") == 1
+
+
+def test_map_faster_map_without_gain_fails_on_an_idle_machine(capsys, notes):
+    """map measured no faster than a loop while both cores stood idle: NOT YET."""
+    assert check_map_faster(Seconds(0.8, 1.0), Seconds(0.82, 1.9), Seconds(0.7, 1.95), cpus=2) is False
+    assert capsys.readouterr().out.startswith("NOT YET: ") and notes == []
+
+
+@pytest.mark.parametrize(("free", "map_time"), [(1.33, 0.68), (1.0, 0.79), (1.6, 0.66)])
+def test_map_faster_right_approach_passes_on_a_loaded_machine(capsys, notes, free, map_time):
+    assert check_map_faster(Seconds(0.8, 1.0), Seconds(0.82, 1.0), Seconds(map_time, free), cpus=2) is True
+    assert capsys.readouterr().out == (
+        "PASS: apply in a loop was no faster than one process; map was over 1.3x faster\n"
+    )
+    assert len(notes) == 1 and f"about {free:.1f} of 2 cores" in notes[0]
+
+
+def test_map_faster_apply_faster_than_serial_fails_on_a_loaded_machine_too(capsys, notes):
+    assert check_map_faster(0.8, 0.42, 0.42, cpus=2, free_cpus=1.0) is False
+    assert notes == []
 
 
 def test_map_faster_asks_nothing_of_map_on_one_core(capsys):

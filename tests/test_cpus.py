@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -84,5 +87,59 @@ def test_available_cpus_is_at_least_one(monkeypatch):
     assert available_cpus() == 1
 
 
-def test_available_cpus_on_this_machine_is_plausible():
-    assert 1 <= available_cpus() <= (os.cpu_count() or 1)
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="no CPU affinity on this platform")
+def test_available_cpus_follows_an_affinity_set_from_outside():
+    """A child pinned to one core (as taskset or a container would) must count 1, whatever the host has."""
+    one_core = min(os.sched_getaffinity(0))
+    code = (
+        "import os; from mpcourse.cpus import available_cpus; "
+        f"os.sched_setaffinity(0, {{{one_core}}}); print(available_cpus())"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "1"
+
+
+# --- cores free during a measurement, from a constructed /proc ---------------------------
+
+
+def fake_proc(root: Path, idle_ticks: int, tree_ticks: dict[int, tuple[int, int]]) -> Path:
+    """A /proc with ``idle_ticks`` idle per allowed core and processes ``{pid: (ppid, utime ticks)}``."""
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else [0]
+    lines = ["cpu  1 2 3 4 5 6 7 8 9 10"]
+    lines += [f"cpu{core} 100 0 50 {idle_ticks} 0 0 0 0 0 0" for core in cores]
+    lines += [f"cpu{max(cores) + 1} 100 0 50 999999 0 0 0 0 0 0"]  # a core this process may not use
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "stat").write_text("\n".join(lines) + "\nintr 0\n")
+    for pid, (ppid, utime) in tree_ticks.items():
+        (root / str(pid)).mkdir(exist_ok=True)
+        fields = ["S", str(ppid)] + ["0"] * 9 + [str(utime), "0", "0", "0"] + ["0"] * 5
+        (root / str(pid) / "stat").write_text(f"{pid} (py (thon)) " + " ".join(fields) + "\n")
+    return root
+
+
+def test_free_cpus_adds_idle_cores_to_what_this_process_tree_used(tmp_path, monkeypatch):
+    me, ticks = os.getpid(), os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    monkeypatch.setattr(cpus, "available_cpus", lambda: 64)
+    clock = iter([10.0, 11.0])
+    monkeypatch.setattr(cpus.time, "monotonic", lambda: next(clock))
+    start = cpus.cpu_snapshot(fake_proc(tmp_path / "a", 0, {me: (1, 0), 7: (me, 0), 8: (1, 0)}))
+    # one second later: each allowed core idle 0.25 s, this process 0.5 s, its child 0.25 s,
+    # an unrelated process (pid 8) 1 s: that last one is somebody else's and does not count
+    later = {me: (1, ticks // 2), 7: (me, ticks // 4), 8: (1, ticks)}
+    end = cpus.cpu_snapshot(fake_proc(tmp_path / "b", ticks // 4, later))
+    assert cpus.free_cpus_between(start, end) == pytest.approx(0.25 * cores + 0.75)
+
+
+def test_free_cpus_is_capped_by_the_usable_cores_and_unknown_for_short_windows(monkeypatch):
+    monkeypatch.setattr(cpus, "available_cpus", lambda: 2)
+    assert cpus.free_cpus_between(cpus.CpuSnapshot(0.0, 0.0, 0.0), cpus.CpuSnapshot(1.0, 7.0, 0.5)) == 2.0
+    assert cpus.free_cpus_between(cpus.CpuSnapshot(0.0, 0.0, 0.0), cpus.CpuSnapshot(1.0, 0.3, 0.4)) == pytest.approx(
+        0.7
+    )
+    assert cpus.free_cpus_between(cpus.CpuSnapshot(0.0, 0.0, 0.0), cpus.CpuSnapshot(0.05, 0.1, 0.0)) is None
+    assert cpus.free_cpus_between(None, cpus.CpuSnapshot(1.0, 0.3, 0.4)) is None
+
+
+def test_cpu_snapshot_is_none_without_proc(tmp_path):
+    assert cpus.cpu_snapshot(tmp_path) is None

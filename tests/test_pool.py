@@ -45,9 +45,12 @@ def test_run_map_star(method):
 
 
 def test_run_map_reraises_a_task_error_after_earlier_output(method, capfd):
+    """What the tasks before the failing one printed is shown, in order, before the error."""
+    tasks = [(workers.print_number, 1), (workers.print_number, 2), (workers.fail, "boom"), (workers.print_number, 4)]
     with pytest.raises(ValueError, match="boom") as excinfo:
-        run_map(workers.fail, ["boom"], 1, method=method)
+        run_map(workers.traced, tasks, 1, method=method, star=True)
     assert "Traceback" in str(excinfo.value.__cause__)
+    assert capfd.readouterr().out == "number 1\nnumber 2\n"
 
 
 def test_run_map_reports_a_crashed_worker_instead_of_hanging(method):

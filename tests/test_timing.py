@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from mpcourse import workers
 from mpcourse.timing import (
+    Seconds,
     amdahl_speedup,
     best_of,
     format_speedup_table,
     measure_speedup,
     run_timeline,
     spans_from_records,
+    stopwatch,
 )
 from mpcourse.workers import TaskRecord
 
@@ -57,3 +61,33 @@ def test_measure_speedup_repeats_each_run(monkeypatch):
     monkeypatch.setattr("mpcourse.timing._pool_map", lambda func, tasks, count, method: calls.append(count))
     measure_speedup(workers.square, [1, 2], [1, 2], repeats=3)
     assert calls == [1, 1, 1, 2, 2, 2]
+
+
+# --- Seconds: a time that says how many cores were free while it was measured ------------
+
+
+def test_stopwatch_reads_the_cpu_counters_outside_the_timed_call(monkeypatch):
+    """The counters are read before and after; the time returned carries what they say."""
+    from mpcourse.cpus import CpuSnapshot
+
+    snapshots = iter([CpuSnapshot(0.0, 10.0, 1.0), CpuSnapshot(2.0, 10.5, 3.5)])
+    reads = []
+    monkeypatch.setattr("mpcourse.timing.cpu_snapshot", lambda: reads.append("read") or next(snapshots))
+    monkeypatch.setattr("mpcourse.cpus.available_cpus", lambda: 2)
+    seconds, result = stopwatch(lambda: reads.append("call") or 42)
+    assert reads == ["read", "call", "read"] and result == 42
+    assert isinstance(seconds, Seconds) and seconds.free_cpus == pytest.approx((0.5 + 2.5) / 2.0)
+
+
+def test_stopwatch_without_proc_says_unknown(monkeypatch):
+    monkeypatch.setattr("mpcourse.timing.cpu_snapshot", lambda: None)
+    seconds, _ = stopwatch(int)
+    assert seconds.free_cpus is None and seconds >= 0
+
+
+def test_seconds_is_a_float_that_keeps_its_measurement_through_pickle():
+    seconds = Seconds(0.25, 1.5)
+    assert f"{seconds:.2f}" == "0.25" and seconds * 2 == 0.5 and type(seconds * 2) is float
+    again = pickle.loads(pickle.dumps(seconds))
+    assert again == 0.25 and again.free_cpus == 1.5
+    assert Seconds(0.1).free_cpus is None

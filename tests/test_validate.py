@@ -6,15 +6,30 @@ import functools
 
 import pytest
 
-from mpcourse import NotImportableError, workers
-from mpcourse.capture import CapturedCall
+from mpcourse import NotImportableError, Pool, available_cpus, get_context, workers
+from mpcourse.capture import Captured, CapturedCall
 from mpcourse.validate import check_processes, ensure_importable
 
 
-def test_module_functions_are_fine_under_every_method(method):
-    ensure_importable(workers.double, method)
-    ensure_importable(functools.partial(workers.double, 2), method)
-    ensure_importable(CapturedCall(workers.double), method)
+@pytest.mark.parametrize(
+    ("func", "args", "expected"),
+    [
+        (workers.double, (3,), 6),
+        (functools.partial(workers.power, 2), (5,), 32),
+        (CapturedCall(workers.print_number), (4,), (4, "number 4\n")),
+    ],
+    ids=["function", "partial", "captured-call"],
+)
+def test_module_functions_are_fine_under_every_method(method, func, args, expected):
+    """What ensure_importable lets through, a child of that start method really runs."""
+    assert ensure_importable(func, method) is None
+    with get_context(method).Pool(1) as pool:
+        got = pool.apply(func, args)
+        pool.close()
+        pool.join()
+    if isinstance(got, Captured):
+        got = (got.result, got.stdout)
+    assert got == expected
 
 
 def test_lambda_is_refused_with_a_fix(method):
@@ -78,6 +93,11 @@ def test_processes_not_a_whole_number(bad):
         check_processes(bad)
 
 
-def test_processes_fine():
-    check_processes(None)
-    check_processes(1)
+@pytest.mark.parametrize(("processes", "workers_started"), [(None, available_cpus()), (1, 1), (3, 3)])
+def test_processes_fine(processes, workers_started):
+    """Accepted counts raise nothing and give a pool of that many workers (None: one per usable core)."""
+    assert check_processes(processes) is None
+    with Pool(processes) as pool:
+        assert len(pool._pool) == workers_started
+        pool.close()
+        pool.join()

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..context import get_context
-from . import report, worker_problem
+from . import busy, report, worker_problem
 
 __all__ = ["CUBE_INPUTS", "MIN_SPAWN_OVER_FORK", "check_cubes", "check_put_cube", "check_startup_costs"]
 
@@ -22,11 +22,13 @@ MIN_SPAWN_OVER_FORK = 2.0
 _TIMEOUT_SECONDS = 20.0
 
 
-def check_startup_costs(costs: Mapping[str, float]) -> bool:
+def check_startup_costs(costs: Mapping[str, float], *, free_cpus: float | None = None) -> bool:
     """Did starting a process with ``spawn`` cost at least twice as much as with ``fork``?
 
     ``costs`` maps each start method measured to its time per process. Where
     ``fork`` does not exist (Windows) there is nothing to compare, and it passes.
+    On a busy machine (``free_cpus``, by default the cores idle when the check
+    runs) spawn need only have cost more than fork.
     """
     name = "start-up cost of each start method measured"
     if not isinstance(costs, Mapping) or "spawn" not in costs:
@@ -34,12 +36,13 @@ def check_startup_costs(costs: Mapping[str, float]) -> bool:
     if "fork" not in costs:
         return report(True, name)
     fork, spawn = costs["fork"], costs["spawn"]
-    return report(
-        fork > 0 and spawn / fork >= MIN_SPAWN_OVER_FORK,
-        name,
+    hint = (
         f"spawn took {spawn:.4f} and fork {fork:.4f} per process; spawn starts a whole new "
-        "interpreter, so it should cost several times more: re-run the cell if the machine was busy",
+        "interpreter, so it should cost several times more: re-run the cell if the machine was busy"
     )
+    if not fork > 0:
+        return report(False, name, hint)
+    return busy.judge_ratio(name, spawn / fork, MIN_SPAWN_OVER_FORK, [fork, spawn], hint, free_cpus)
 
 
 def check_put_cube(func: Callable[..., Any], *, method: str | None = None) -> bool:

@@ -1,0 +1,88 @@
+"""mpcourse.checks.busy: the busy-machine note, and whether nbval really leaves it out of the comparison."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from mpcourse import workers
+from mpcourse.checks import busy
+from mpcourse.checks.q1 import check_speedup
+from mpcourse.cpus import cpu_snapshot
+from mpcourse.nbval_kernel import kernel_environment
+from mpcourse.timing import measure_speedup
+
+PASS_LINE = "PASS: with 2 or more cores, 2 workers ran the CPU-bound tasks over 1.3x faster"
+
+
+@pytest.mark.parametrize(
+    ("free", "asked"), [(2.0, 1.3), (2.5, 1.3), (1.5, 1.15), (1.15, 1.045), (1.1, None), (0.4, None)]
+)
+def test_scaled_threshold(free, asked):
+    got = busy.scaled_threshold(1.3, free)
+    assert got == (None if asked is None else pytest.approx(asked))
+
+
+def test_free_cpus_for_prefers_what_was_given_then_what_was_measured(monkeypatch):
+    monkeypatch.setattr(busy, "free_cpus_now", lambda seconds=0.3: pytest.fail("probed although measured"))
+
+    class Timed(float):
+        free_cpus = 1.2
+
+    assert busy.free_cpus_for([Timed(0.5)], given=1.9) == 1.9
+    assert busy.free_cpus_for([Timed(0.5), 0.4]) == 1.2
+
+
+def test_note_goes_to_stderr_outside_a_kernel(capsys):
+    busy.note("the machine was busy")
+    out, err = capsys.readouterr()
+    assert out == "" and err == "the machine was busy\n"
+
+
+def test_the_note_image_is_a_png():
+    assert busy._png("This machine was busy. " * 8).startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def _notebook(tmp_path, source: str, stored_stdout: str, result: str | None = None):
+    """Run nbval on one cell stored with ``stored_stdout`` (and ``result``, as a check cell's ``True``)."""
+    cell = nbformat.v4.new_code_cell(source, execution_count=1)
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=stored_stdout)]
+    if result is not None:
+        cell.outputs.append(nbformat.v4.new_output("execute_result", {"text/plain": result}, execution_count=1))
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), tmp_path / "note.ipynb")
+    args = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider", "note.ipynb"]
+    return subprocess.run(args, cwd=tmp_path, env=kernel_environment(), capture_output=True, text=True, timeout=180)
+
+
+@pytest.mark.slow
+def test_nbval_compares_a_busy_pass_equal_to_an_idle_one(tmp_path):
+    """A check cell stored with only its PASS line still matches when the run adds the busy note."""
+    source = "from mpcourse.checks import busy\nbusy.passed_because_busy('x', 1.2, 2, 'the check asked less')"
+    result = _notebook(tmp_path, source, "PASS: x\n", result="True")
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+@pytest.mark.slow
+def test_nbval_would_see_the_note_as_text(tmp_path):
+    """The control: the same note as text on stdout does change the compared output."""
+    result = _notebook(tmp_path, "print('PASS: x')\nprint('This machine was busy')", "PASS: x\n")
+    assert result.returncode == 1, result.stdout[-3000:]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(cpu_snapshot() is None, reason="no /proc: the free cores cannot be measured here")
+def test_speedup_with_a_real_cpu_hog_passes(capsys, monkeypatch):
+    """One real CPU hog on 2 cores: the right approach still passes, with the idle machine's line."""
+    monkeypatch.setattr("mpcourse.checks.q1.available_cpus", lambda: 2)
+    hog = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        rows = measure_speedup(workers.busy_wait, [0.05] * 12, [1, 2])
+    finally:
+        hog.kill()
+        hog.wait()
+    assert rows[1].free_cpus is not None and rows[1].free_cpus < 2 * busy.BUSY_SHARE, rows
+    assert check_speedup(rows, cpus=2) is True, rows
+    assert capsys.readouterr().out == PASS_LINE + "\n"
