@@ -85,7 +85,7 @@ def test_a_failed_check_of_an_exercise_says_how_to_get_its_solution(capsys: pyte
     name, exercise = next(iter(solutions.exercises().items()))
     report(False, exercise.title, "a hint")
     line = capsys.readouterr().out
-    assert line.startswith(f"NOT YET: {exercise.title}. Hint: a hint Stuck? %solution {name} ")
+    assert line.startswith(f"NOT YET: {exercise.title}. Hint: a hint. Stuck? %solution {name} ")
     assert line.count("\n") == 1
     report(False, "a check that is no exercise", "a hint")
     assert capsys.readouterr().out == "NOT YET: a check that is no exercise. Hint: a hint\n"

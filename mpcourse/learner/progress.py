@@ -31,7 +31,7 @@ def _state_and_title(cell: dict) -> tuple[str, str]:
         for line in _text(output.get("text")).splitlines():
             for state in (PASSED, NOT_YET):
                 if line.startswith(f"{state}: "):
-                    title = line.removeprefix(f"{state}: ").split(". Hint: ", 1)[0].split(" Stuck? ", 1)[0]
+                    title = line.removeprefix(f"{state}: ").split(". Hint: ", 1)[0].split(". Stuck? ", 1)[0]
                     return state, title
     return NOT_RUN, ""
 

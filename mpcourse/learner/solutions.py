@@ -179,4 +179,4 @@ def stuck_hint(title: str) -> str:
         _register_magic()
     except Exception:  # no course, no solutions, a master being edited: a hint must never break a check
         return ""
-    return f" Stuck? %solution {exercise.name} puts the reference answer in a new cell."
+    return f". Stuck? %solution {exercise.name} brings in the reference answer"
