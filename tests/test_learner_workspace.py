@@ -187,3 +187,10 @@ def test_start_says_which_notebooks_have_a_newer_course_version(
     out = capsys.readouterr().out
     assert (workspace / "01_basics.ipynb").read_text(encoding="utf-8") == "{}"
     assert "newer version" in out and "  01_basics.ipynb" in out and "yours are kept" in out
+
+
+def test_the_readmes_course_command_opens_the_learners_copy() -> None:
+    """The README's course command runs ``mpcourse start``, never JupyterLab on the masters in notebooks/."""
+    readme = (REPO_NOTEBOOKS.parent / "README.md").read_text(encoding="utf-8")
+    command = readme.split("<!-- course-command -->", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0].strip()
+    assert command.endswith("mpcourse start") and "notebooks" not in command, command
