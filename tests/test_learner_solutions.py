@@ -129,3 +129,14 @@ def test_in_a_kernel_the_hint_works_without_load_ext() -> None:
     )
     assert f"%solution {name}" in stream_text(notebook.cells[0])
     assert "in the new cell below" in stream_text(notebook.cells[1])
+
+
+def test_exercises_group_answers_with_checks_as_grading_does() -> None:
+    """The fast index (plain JSON, read by a kernel at its first NOT YET) agrees with load_master."""
+    for path in course_notebooks():
+        master = load_master(path, executed=False)
+        graded = {c.cell_id: (c.answers, c.name) for c in master.checks if not c.hidden and c.answers}
+        indexed = {
+            e.check_id: (e.answer_ids, e.title) for e in solutions.exercises().values() if e.notebook == path.name
+        }
+        assert indexed == graded, path.name

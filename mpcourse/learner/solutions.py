@@ -71,26 +71,51 @@ def _check_function(source: str) -> str | None:
     return None
 
 
+def _text(value: object) -> str:
+    return "".join(value) if isinstance(value, list) else str(value or "")
+
+
+def _title(cell: dict) -> str:
+    """What a master's check prints after ``PASS:`` (its stored output), else its first source line."""
+    for output in cell.get("outputs") or []:
+        for line in _text(output.get("text")).splitlines():
+            if line.startswith("PASS:"):
+                return line.removeprefix("PASS:").strip()
+    return _text(cell.get("source")).strip().split("\n", 1)[0]
+
+
+def _notebook_exercises(path: Path, found: list[Exercise], sources: dict[tuple[str, str], str]) -> None:
+    """Read one master as plain JSON (fast: a kernel reads it at its first NOT YET).
+
+    Answers are grouped with checks as :func:`mpcourse.grading.notebook.load_master` does:
+    the answer cells since the previous check, or else that check's answers.
+    """
+    cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    pending: list[str] = []
+    group: tuple[str, ...] = ()
+    for cell in cells:
+        tags = (cell.get("metadata") or {}).get("tags") or []
+        if cell.get("cell_type") != "code":
+            continue
+        if "answer" in tags:
+            pending.append(cell["id"])
+            lines = [line for line in _text(cell.get("source")).splitlines() if line.strip() not in _MARKERS]
+            sources[(path.name, cell["id"])] = "\n".join(lines).strip("\n")
+        elif "check" in tags:
+            if pending:
+                group, pending = tuple(pending), []
+            if "hidden" not in tags and group:
+                name = _check_function(_text(cell.get("source"))) or cell["id"]
+                found.append(Exercise(name, path.name, _title(cell), cell["id"], group))
+
+
 @functools.lru_cache(maxsize=4)
 def _index(course: Path) -> tuple[dict[str, Exercise], dict[tuple[str, str], str]]:
     """Exercises by name, and every answer cell's solution by (notebook, cell id)."""
-    from ..grading.notebook import load_master
-    from ..grading.stubs import source_text
-
     found: list[Exercise] = []
     sources: dict[tuple[str, str], str] = {}
     for path in course_notebooks(course):
-        master = load_master(path, executed=False)
-        cells = {cell.id: cell for cell in master.notebook.cells}
-        for check in master.checks:
-            if check.hidden or not check.answers:
-                continue
-            name = _check_function(source_text(cells[check.cell_id].source)) or check.cell_id
-            found.append(Exercise(name, path.name, check.name, check.cell_id, check.answers))
-        for answer in master.answers:
-            text = source_text(cells[answer.cell_id].source)
-            lines = [line for line in text.splitlines() if line.strip() not in _MARKERS]
-            sources[(path.name, answer.cell_id)] = "\n".join(lines).strip("\n")
+        _notebook_exercises(path, found, sources)
     counts: dict[str, int] = {}
     for exercise in found:
         counts[exercise.name] = counts.get(exercise.name, 0) + 1
