@@ -91,9 +91,15 @@ def test_no_solution_is_visible_anywhere_in_the_copy(course_copy: Path) -> None:
             else:
                 assert cells[check.cell_id]["outputs"] == [], "a check cell shows the master's PASS"
                 assert cells[check.cell_id]["metadata"]["editable"] is False
-        scripts = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in course_copy.rglob("*.py"))
-        leaked = {line.strip() for line in scripts.splitlines()} & secret
-        assert not leaked, f"scripts in the copy show solution lines of {master_path.name}: {sorted(leaked)}"
+
+
+def test_no_file_copied_with_the_notebooks_gives_an_exercise_away(course_copy: Path) -> None:
+    """The course's other files (``scripts/*.py``) go into the copy too: none may hold an exercise's solution."""
+    secret = {(path.name, line) for path in course_notebooks() for line in _solution_lines(path)}
+    for relative in course_files():
+        lines = {line.strip() for line in (course_copy / relative).read_text(errors="replace").splitlines()}
+        leaked = sorted(f"{notebook}: {line}" for notebook, line in secret if line in lines)
+        assert not leaked, f"{relative} shows lines of the solutions of exercises: {leaked}"
 
 
 def test_running_start_again_keeps_an_edited_notebook(course_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
