@@ -149,6 +149,7 @@ def _parser() -> argparse.ArgumentParser:
     start = commands.add_parser(
         "start",
         help="open your own copy of the course in JupyterLab (made or updated first)",
+        usage="mpcourse start [-h] [--no-lab] [DIR] [-- JUPYTERLAB_OPTION ...]",
         description="Make or update your own copy of the course in DIR, then open it in JupyterLab.",
         epilog=_START_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
