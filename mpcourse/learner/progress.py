@@ -75,4 +75,5 @@ def format_progress(results: list[CheckResult]) -> str:
         lines += [f"  {r.state:<8} {r.name}: {r.title}" for r in mine]
     passed = sum(r.state == PASSED for r in results)
     lines.append(f"\nIn all: {passed} of {len(results)} exercises passed.")
+    lines.append("(From your notebooks as last saved: save them, Ctrl+S, to count what you just ran.)")
     return "\n".join(lines)
