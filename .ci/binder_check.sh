@@ -20,7 +20,11 @@ pip() {  # pip, less this machine's warnings about absent local index folders
 }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mpcourse-binder.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# postBuild makes the learner's copy in my-mpcourse/ (on Binder: ~/my-mpcourse); a copy
+# that was here before this check is a developer's own and stays.
+made_copy=""
+[ -e my-mpcourse ] || made_copy=1
+trap 'rm -rf "$work"; [ -z "$made_copy" ] || rm -rf my-mpcourse' EXIT
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_PROGRESS_BAR=off
 unset PYTHONPATH VIRTUAL_ENV PYTHONHOME
 
@@ -100,9 +104,36 @@ import mpcourse
 location = pathlib.Path(mpcourse.__file__).resolve()
 print("mpcourse", importlib.metadata.version("mpcourse"), "is installed in the environment's site-packages")
 assert "site-packages" in location.parts, f"mpcourse imported from {location}, not from the environment"
+
+# the installed package carries the course (mpcourse/_course/), so %solution works on Binder
+from mpcourse.learner.course import PACKAGED, course_dir
+from mpcourse.learner.solutions import exercises, solution_parts
+
+assert course_dir() == PACKAGED, f"the course is read from {course_dir()}, not from the installed package"
+found = exercises()
+assert found and all(solution_parts(e) for e in found.values()), "no solutions in the installed course"
+print(f"the installed course has {len(found)} exercises with solutions on demand")
 PY
 )
 pip check
+
+step "the learner's copy that the Binder link opens"
+first=$(sed -n 's|.*urlpath=lab/tree/\([^)&]*\.ipynb\).*|\1|p' README.md | head -n 1)
+[ -n "$first" ] || fail "README.md's Binder badge has no urlpath=lab/tree/...ipynb"
+[ -f "$first" ] || fail "the Binder link opens $first, which postBuild did not make"
+python - "$first" <<'PY'
+import sys
+
+import nbformat
+
+copy = nbformat.read(sys.argv[1], as_version=4)
+master = nbformat.read("notebooks/" + sys.argv[1].rsplit("/", 1)[-1], as_version=4)
+solutions = {c.id: c.source for c in master.cells if "answer" in c.metadata.get("tags", [])}
+stubs = {c.id: c.source for c in copy.cells if c.id in solutions}
+assert solutions and stubs.keys() == solutions.keys(), "the learner's copy lacks the master's answer cells"
+assert all(stubs[i] != solutions[i] for i in solutions), "an answer cell of the learner's copy holds the solution"
+print(f"{sys.argv[1]}: a student copy, {len(stubs)} answer cells to write")
+PY
 
 step "every notebook, re-executed with nbval in that environment"
 shopt -s nullglob

@@ -1,6 +1,7 @@
-"""``python -m mpcourse``: release student copies, grade a class, merge gradebooks.
+"""``python -m mpcourse``: a learner's own copy of the course and their progress; a teacher's release and grading.
 
-Grading needs nbval, ipykernel and psutil (installed with the package) and a
+``start`` and ``progress`` are the learner's; ``release``, ``grade`` and ``gradebook``
+the teacher's.  Grading needs nbval, ipykernel and psutil (installed with the package) and a
 POSIX system (Linux or macOS) for its process limits.
 """
 
@@ -59,6 +60,31 @@ examples:
   python -m mpcourse gradebook merge gradebook.csv part1.csv part2.csv
 """
 
+_START_EPILOG = """\
+Your copy holds the student version of every notebook (answers to write, checks
+to run) and is yours: the course's own notebooks are never opened or changed.
+Run the command again at any time, e.g. after updating the course (git pull):
+notebooks you changed are kept as they are, and it says which of them has a newer
+version in the course; new notebooks are added; untouched ones are updated.  To
+start a notebook over, rename or delete it and run the command again.
+
+Stuck on an exercise?  In a new cell: %solution NAME (the NOT YET line of its
+check names it; %solution alone lists them).
+
+Options after -- go to JupyterLab as they are.
+
+examples:
+  mpcourse start                         # ~/my-mpcourse, opened in JupyterLab
+  mpcourse start ~/courses/mp            # another folder
+  mpcourse start --no-lab                # only make or update the copy
+  mpcourse start -- --no-browser --port 8899
+"""
+
+_PROGRESS_EPILOG = """\
+Read from the notebooks as last saved (File > Save, or Ctrl+S, in JupyterLab):
+each check cell's output says PASS or NOT YET, or nothing when it was not run.
+"""
+
 _MERGE_EPILOG = """\
 example:
   python -m mpcourse gradebook merge gradebook.csv part1.csv part2.csv
@@ -69,8 +95,11 @@ names them).  OUT is written atomically.
 
 
 def default_master_dir() -> Path | None:
-    """The course's ``notebooks/``: next to the package (a source checkout), else in the current folder."""
-    for candidate in (Path(__file__).resolve().parent.parent / "notebooks", Path.cwd() / "notebooks"):
+    """The course's ``notebooks/``: next to the package (a checkout), here, else the installed course."""
+    from .learner.course import PACKAGED
+
+    checkout = Path(__file__).resolve().parent.parent / "notebooks"
+    for candidate in (checkout, Path.cwd() / "notebooks", PACKAGED):
         if candidate.is_dir() and any(candidate.glob("*.ipynb")):
             return candidate
     return None
@@ -110,10 +139,32 @@ def _shard(text: str) -> tuple[int, int]:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mpcourse",
-        description="The mpcourse teacher's tools: release student copies, grade submissions, merge gradebooks.",
+        description="The mpcourse course: open your own copy of it, see your progress; "
+        "for teachers: release student copies, grade submissions, merge gradebooks.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{release,grade,gradebook}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{start,progress,release,grade,gradebook}")
     master_help = "folder of master notebooks (default: the course's notebooks/)"
+    workspace_help = "the folder of your copy of the course (default: ~/my-mpcourse)"
+
+    start = commands.add_parser(
+        "start",
+        help="open your own copy of the course in JupyterLab (made or updated first)",
+        usage="mpcourse start [-h] [--no-lab] [DIR] [-- JUPYTERLAB_OPTION ...]",
+        description="Make or update your own copy of the course in DIR, then open it in JupyterLab.",
+        epilog=_START_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    start.add_argument("workspace", metavar="DIR", type=Path, nargs="?", help=workspace_help)
+    start.add_argument("--no-lab", action="store_true", help="only make or update the copy; do not start JupyterLab")
+
+    progress = commands.add_parser(
+        "progress",
+        help="which exercises you have passed, from your notebooks' check cells",
+        description="Show which exercises of your copy of the course you have passed.",
+        epilog=_PROGRESS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    progress.add_argument("workspace", metavar="DIR", type=Path, nargs="?", help=workspace_help)
 
     release = commands.add_parser(
         "release",
@@ -124,6 +175,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     release.add_argument("out_dir", metavar="OUT_DIR", type=Path, help="folder for the student copies")
     release.add_argument("--master", metavar="DIR", type=Path, help=master_help)
+    release.add_argument(
+        "--no-solutions", action="store_true",
+        help="for graded work: %%solution gives no reference answer in these copies (it says so)",
+    )  # fmt: skip
 
     grade = commands.add_parser(
         "grade",
@@ -199,6 +254,50 @@ def _masters(directory: Path | None, command: str, executed: bool = True):
         return None, _error(command, f"master notebook: {exc}")
 
 
+def _start(args: argparse.Namespace, lab_options: list[str]) -> int:
+    from .learner.course import CourseNotFound
+    from .learner.lab import lab_command, run_lab
+    from .learner.workspace import ADDED, KEPT, NEWER, RESTORED, UNCHANGED, UPDATED, default_workspace, prepare
+
+    workspace = (args.workspace or default_workspace()).expanduser().absolute()
+    fresh = not workspace.exists()
+    try:
+        states = prepare(workspace)
+    except (CourseNotFound, ValueError, OSError) as exc:
+        return _error("start", str(exc))
+    print(f"Your copy of the course: {workspace}" + (" (new)" if fresh else ""))
+    for state in states:
+        if state.state in {ADDED, RESTORED, UPDATED}:
+            print(f"  {state.state:<8} {state.path}")
+    newer = [state.path for state in states if state.state == NEWER]
+    if newer:
+        print("The course has a newer version of these notebooks; yours are kept as they are:")
+        print("".join(f"  {path}\n" for path in newer), end="")
+        print("  (to get the new version: rename yours, then run this command again)")
+    kept = [str(state.path) for state in states if state.state == KEPT]
+    if kept:
+        print(f"  yours, kept as you left them: {', '.join(kept)}")
+    if not fresh and not newer and all(state.state in {KEPT, UNCHANGED} for state in states):
+        print("  everything is up to date")
+    if args.no_lab:
+        return EXIT_OK
+    notebooks = sorted(state.path.name for state in states if state.path.suffix == ".ipynb")
+    first = notebooks[0] if fresh and notebooks else None
+    print("Starting JupyterLab (Ctrl+C in this terminal stops it) ...")
+    return run_lab(lab_command(workspace, first, lab_options), workspace)
+
+
+def _progress(args: argparse.Namespace) -> int:
+    from .learner.progress import format_progress, read_progress
+    from .learner.workspace import default_workspace
+
+    workspace = (args.workspace or default_workspace()).expanduser()
+    if not workspace.is_dir():
+        return _error("progress", f"{workspace} is not a folder; mpcourse start makes your copy of the course")
+    print(format_progress(read_progress(workspace)))
+    return EXIT_OK
+
+
 def _release(args: argparse.Namespace) -> int:
     from .grading.release import release
 
@@ -206,7 +305,7 @@ def _release(args: argparse.Namespace) -> int:
     if masters is None:
         return code
     try:
-        written = release(masters, args.out_dir)
+        written = release(masters, args.out_dir, solutions=not args.no_solutions)
     except (ValueError, OSError) as exc:
         return _error("release", str(exc))
     for path in written:
@@ -274,7 +373,16 @@ def _merge(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lab_options: list[str] = []
+    if argv[:1] == ["start"] and "--" in argv:  # start's options after -- are JupyterLab's
+        split = argv.index("--")
+        argv, lab_options = argv[:split], argv[split + 1 :]
     args = _parser().parse_args(argv)
+    if args.command == "start":
+        return _start(args, lab_options)
+    if args.command == "progress":
+        return _progress(args)
     if args.command == "release":
         return _release(args)
     if args.command == "grade":

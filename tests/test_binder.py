@@ -23,8 +23,9 @@ else:  # pragma: no cover - pytest itself needs tomli on 3.10
 
 ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
-# What the Binder link opens: JupyterLab, on the first notebook, with notebooks/ in the file browser.
-URLPATH = "lab/tree/notebooks/01_what_is_multiprocessing.ipynb"
+# What the Binder link opens: JupyterLab, on the first notebook of the learner's copy that postBuild
+# makes in my-mpcourse/ (student copies of notebooks/; .ci/binder_check.sh checks it is made).
+URLPATH = "lab/tree/my-mpcourse/01_what_is_multiprocessing.ipynb"
 
 
 def _pyproject() -> dict:
@@ -58,8 +59,10 @@ def test_readme_badge_launches_this_repository_on_binder() -> None:
     assert badge in readme, f"README.md should carry the Binder badge:\n{badge}"
 
 
-def test_the_binder_link_opens_an_existing_notebook() -> None:
-    assert (ROOT / URLPATH.removeprefix("lab/tree/")).is_file()
+def test_the_binder_link_opens_the_learners_copy_of_an_existing_notebook() -> None:
+    folder, name = URLPATH.removeprefix("lab/tree/").split("/")
+    assert (ROOT / "notebooks" / name).is_file()
+    assert f"mpcourse start --no-lab {folder}" in (BINDER / "postBuild").read_text(encoding="utf-8")
 
 
 def test_runtime_is_a_python_the_package_supports() -> None:

@@ -47,7 +47,7 @@ def test_stub_says_what_to_define_and_gives_nothing_away(basics):
     assert "# Define here: double" in two
     assert "check_answer" not in one  # defined by the notebook's own setup cell
     assert "sum(" not in one and "x + x" not in two
-    assert all(line.startswith("#") for line in one.splitlines())
+    assert all(line.startswith(("#", "answer = ...  #")) for line in one.splitlines())  # comments, a placeholder
 
 
 def test_stub_from_metadata_and_from_solution_markers(tmp_path):
@@ -70,8 +70,8 @@ def test_stub_keeps_a_cell_magic_and_lists_its_own_names():
     """A %%worker answer keeps its magic line; two answers feeding one check each list their own names."""
     stub = generated_stub("%%worker\ndef f(x):\n    return x\n", ["check(f, values)"], [])
     assert stub.splitlines()[0] == "%%worker"
-    assert stub.endswith("# Define here: f")
-    assert generated_stub("values = [1]", ["check(f, values)"], []).endswith("# Define here: values")
+    assert stub.endswith("# Define here: f\nf = ...  # replace ... with your answer")
+    assert "# Define here: values\nvalues = ..." in generated_stub("values = [1]", ["check(f, values)"], [])
 
 
 def test_is_attempted():

@@ -23,7 +23,9 @@ def report(passed: bool, name: str, hint: str = "") -> bool:
     if passed:
         print(f"{PASS_MARK}: {name}")
     else:
-        print(f"{FAIL_MARK}: {name}. Hint: {hint}" if hint else f"{FAIL_MARK}: {name}")
+        from ..learner.solutions import stuck_hint  # an exercise's check also says how to get its solution
+
+        print((f"{FAIL_MARK}: {name}. Hint: {hint}" if hint else f"{FAIL_MARK}: {name}") + stuck_hint(name))
     return passed
 
 

@@ -56,10 +56,12 @@ def student_copy(master: Master) -> nbformat.NotebookNode:
     return notebook
 
 
-def release(masters: Iterable[Master], out_dir: str | Path) -> list[Path]:
+def release(masters: Iterable[Master], out_dir: str | Path, *, solutions: bool = True) -> list[Path]:
     """Write one student copy per master into ``out_dir``; return the paths written.
 
     Refuses to write into the masters' own folder, which would overwrite them.
+    Without ``solutions`` each copy's metadata says so (``"mpcourse": {"solutions": false}``),
+    and ``%solution`` then gives no reference answer in it (for graded work).
     """
     out_dir = Path(out_dir)
     masters = list(masters)
@@ -70,6 +72,9 @@ def release(masters: Iterable[Master], out_dir: str | Path) -> list[Path]:
     written = []
     for master in masters:
         target = out_dir / master.path.name
-        nbformat.write(student_copy(master), target)
+        notebook = student_copy(master)
+        if not solutions:
+            notebook.metadata.setdefault("mpcourse", {})["solutions"] = False
+        nbformat.write(notebook, target)
         written.append(target)
     return written

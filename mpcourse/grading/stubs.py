@@ -116,6 +116,8 @@ def generated_stub(solution: str, check_sources: Iterable[str], given_sources: I
     ]
     if wanted:
         lines.append("# Define here: " + ", ".join(own or wanted))
+        # placeholders, so the check below runs and says NOT YET with its hint (not a NameError)
+        lines += [f"{name} = ...  # replace ... with your answer" for name in own or wanted]
     return "\n".join(lines)
 
 

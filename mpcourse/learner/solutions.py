@@ -1,0 +1,207 @@
+"""Exercises and their reference answers, shown only when the learner asks (``%solution NAME``).
+
+An exercise is a check cell of a master notebook with the answer cells it grades
+(:func:`mpcourse.grading.notebook.load_master` groups them).  Its NAME is the check
+function the check cell calls, without ``check_`` (``check_run_all(run_all)`` →
+``run_all``), or, failing that, the check cell's id; a name two notebooks share is
+prefixed with the notebook's number (``03_cubes``).  A notebook released with
+``release --no-solutions`` says so in its metadata (``"mpcourse": {"solutions": false}``),
+and then no solution of it is given.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import functools
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .course import course_dir, course_notebooks
+
+__all__ = [
+    "NO_SOLUTIONS_KEY",
+    "Exercise",
+    "NoSolutions",
+    "UnknownExercise",
+    "check_allowed",
+    "exercises",
+    "find",
+    "notebook_allows_solutions",
+    "solution_parts",
+    "stuck_hint",
+]
+
+#: The key in a notebook's ``metadata.mpcourse`` that ``release --no-solutions`` sets to false.
+NO_SOLUTIONS_KEY = "solutions"
+_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+
+class UnknownExercise(LookupError):
+    """No exercise of the course has that name."""
+
+
+class NoSolutions(PermissionError):
+    """The learner's notebook was released without solutions."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: its check, in which notebook, and the answer cells that solve it."""
+
+    name: str
+    notebook: str  # the master's file name, as in the learner's copy
+    title: str  # what the check prints after PASS: / NOT YET:
+    check_id: str
+    answer_ids: tuple[str, ...]
+
+
+def _check_function(source: str) -> str | None:
+    """The ``check_*`` function a check cell calls, without ``check_``."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id.startswith("check_"):
+            return node.func.id.removeprefix("check_") or None
+    return None
+
+
+def _text(value: object) -> str:
+    return "".join(value) if isinstance(value, list) else str(value or "")
+
+
+def _title(cell: dict) -> str:
+    """What a master's check prints after ``PASS:`` (its stored output), else its first source line."""
+    for output in cell.get("outputs") or []:
+        for line in _text(output.get("text")).splitlines():
+            if line.startswith("PASS:"):
+                return line.removeprefix("PASS:").strip()
+    return _text(cell.get("source")).strip().split("\n", 1)[0]
+
+
+def _notebook_exercises(path: Path, found: list[Exercise], sources: dict[tuple[str, str], str]) -> None:
+    """Read one master as plain JSON (fast: a kernel reads it at its first NOT YET).
+
+    Answers are grouped with checks as :func:`mpcourse.grading.notebook.load_master` does:
+    the answer cells since the previous check, or else that check's answers.
+    """
+    cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    pending: list[str] = []
+    group: tuple[str, ...] = ()
+    for cell in cells:
+        tags = (cell.get("metadata") or {}).get("tags") or []
+        if cell.get("cell_type") != "code":
+            continue
+        if "answer" in tags:
+            pending.append(cell["id"])
+            lines = [line for line in _text(cell.get("source")).splitlines() if line.strip() not in _MARKERS]
+            sources[(path.name, cell["id"])] = "\n".join(lines).strip("\n")
+        elif "check" in tags:
+            if pending:
+                group, pending = tuple(pending), []
+            if "hidden" not in tags and group:
+                name = _check_function(_text(cell.get("source"))) or cell["id"]
+                found.append(Exercise(name, path.name, _title(cell), cell["id"], group))
+
+
+@functools.lru_cache(maxsize=4)
+def _index(course: Path) -> tuple[dict[str, Exercise], dict[tuple[str, str], str]]:
+    """Exercises by name, and every answer cell's solution by (notebook, cell id)."""
+    found: list[Exercise] = []
+    sources: dict[tuple[str, str], str] = {}
+    for path in course_notebooks(course):
+        _notebook_exercises(path, found, sources)
+    counts: dict[str, int] = {}
+    for exercise in found:
+        counts[exercise.name] = counts.get(exercise.name, 0) + 1
+    named = {}
+    for exercise in found:
+        if counts[exercise.name] > 1:
+            prefix = exercise.notebook.split("_", 1)[0]
+            exercise = dataclasses.replace(exercise, name=f"{prefix}_{exercise.name}")
+        named[exercise.name] = exercise
+    return named, sources
+
+
+def exercises(course: Path | None = None) -> dict[str, Exercise]:
+    """Every exercise of the course by name, in course order."""
+    return _index((course or course_dir()).resolve())[0]
+
+
+def find(name: str, course: Path | None = None) -> Exercise:
+    """The exercise called ``name``; :class:`UnknownExercise` lists the names there are."""
+    known = exercises(course)
+    if name in known:
+        return known[name]
+    import difflib
+
+    close = difflib.get_close_matches(name, known, n=3)
+    maybe = f"did you mean {' or '.join(close)}? " if close else ""
+    raise UnknownExercise(f"no exercise is called {name!r}; {maybe}the exercises are: {', '.join(known)}")
+
+
+def solution_parts(exercise: Exercise, course: Path | None = None) -> list[str]:
+    """The reference answer of ``exercise``: one source per answer cell, in notebook order."""
+    sources = _index((course or course_dir()).resolve())[1]
+    return [sources[(exercise.notebook, cell_id)] for cell_id in exercise.answer_ids]
+
+
+def _learner_notebook(exercise: Exercise) -> Path | None:
+    """The learner's notebook an exercise is in: the kernel's own notebook, else its namesake here."""
+    session = os.environ.get("JPY_SESSION_NAME", "")  # set by Jupyter Server for the kernels it starts
+    candidates = [Path(session)] if session.endswith(".ipynb") else []
+    candidates.append(Path.cwd() / exercise.notebook)
+    return next((path for path in candidates if path.is_file()), None)
+
+
+def notebook_allows_solutions(path: Path | None) -> bool:
+    """False when the notebook at ``path`` was released with ``--no-solutions``."""
+    if path is None:
+        return True
+    try:
+        metadata = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
+    except (OSError, ValueError, AttributeError):
+        return True
+    options = metadata.get("mpcourse") if isinstance(metadata, dict) else None
+    return not (isinstance(options, dict) and options.get(NO_SOLUTIONS_KEY) is False)
+
+
+def check_allowed(exercise: Exercise) -> None:
+    """Raise :class:`NoSolutions` when the learner's notebook of ``exercise`` was released without them."""
+    notebook = _learner_notebook(exercise)
+    if not notebook_allows_solutions(notebook):
+        raise NoSolutions(
+            f"{notebook.name} was released without solutions (graded work): %solution gives none. "
+            "Read the check's hint again, or ask your teacher."
+        )
+
+
+def _register_magic() -> None:
+    """Make ``%solution`` usable in this kernel, as the hint promises (no ``%load_ext`` needed)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell: Any = get_ipython()
+    if shell is not None and "solution" not in shell.magics_manager.magics["line"]:
+        from ..magic import register_solution
+
+        register_solution(shell)
+
+
+def stuck_hint(title: str) -> str:
+    """What a failed check of an exercise adds to its hint: how to bring in the solution ("" if none)."""
+    try:
+        exercise = next((e for e in exercises().values() if e.title == title), None)
+        if exercise is None:
+            return ""
+        check_allowed(exercise)
+        _register_magic()
+    except Exception:  # no course, no solutions, a master being edited: a hint must never break a check
+        return ""
+    return f". Stuck? %solution {exercise.name} brings in the reference answer"

@@ -1,0 +1,261 @@
+"""The learner's edition in a real browser: the course command's JupyterLab, a stub, a solution, work kept.
+
+What a learner does, in Debian's Chromium driven by Playwright (helpers from
+``test_browser.py``): run the README's course command (``mpcourse start``, with a
+fresh home folder, so its default folder is used); JupyterLab opens on the first
+notebook of *their copy*; running it, an exercise's check says NOT YET with its
+hint, which names ``%solution NAME``; a new cell with that magic brings in the
+reference answer; running it and the check again passes; the notebook is saved.
+Then the repository's ``notebooks/`` must be byte-for-byte as before, and running
+the course command again must keep the edited notebook.
+
+The exercise is the first one of the first notebook (from its tags and check cell,
+see ``mpcourse.learner.solutions``), so the notebooks can change freely.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_browser import (
+    CHROMIUM_ARGS,
+    KERNEL_READY,
+    KERNEL_READY_TIMEOUT,
+    PANEL,
+    PROCESS_EXIT_TIMEOUT,
+    SERVER_START_TIMEOUT,
+    VIEWPORT,
+    LabServer,
+    _accept_kernel_dialog,
+    _end_all,
+    _free_port,
+    _screenshot,
+    _tree,
+    chromium,  # noqa: F401 - the fixture
+    code_cell,
+    run_all_cells,
+)
+
+from mpcourse.learner.course import course_notebooks
+from mpcourse.learner.solutions import exercises, solution_parts
+from mpcourse.learner.workspace import DEFAULT_NAME
+
+pytestmark = pytest.mark.browser
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
+CELL_TIMEOUT = 120_000  # milliseconds
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+@contextlib.contextmanager
+def course_command(base: Path, home: Path, name: str) -> Iterator[LabServer]:
+    """``python -m mpcourse start`` (the README's course command) as a learner with ``home`` runs it.
+
+    JupyterLab's own options follow ``--``: a free port, a known token, no browser of
+    its own; ``--allow-root`` only where the tests run as root (a container).
+    """
+    config = base / "config"
+    (config / "labconfig").mkdir(parents=True, exist_ok=True)
+    (config / "labconfig" / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
+    )
+    env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(config), JUPYTER_RUNTIME_DIR=str(base / "runtime"))
+    env.pop("JUPYTER_TOKEN", None)
+    env.pop("PYTEST_CURRENT_TEST", None)  # ipykernel turns off its capture of child output when it sees it
+    port, token = _free_port(), secrets.token_hex(16)
+    command = [
+        sys.executable, "-m", "mpcourse", "start", "--",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]  # fmt: skip
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    log_path = base / f"{name}.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command, cwd=base, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    server = LabServer(f"http://127.0.0.1:{port}", token, process, home / DEFAULT_NAME)
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the course command exited with {process.returncode}:\n{log_path.read_text()}")
+            try:
+                server.api("GET", "status")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline:
+                    pytest.fail(f"no JupyterLab in {SERVER_START_TIMEOUT} s:\n{log_path.read_text()}")
+                time.sleep(0.25)
+        yield server
+    finally:
+        everything = _tree(process.pid)
+        try:
+            server.api("POST", "shutdown")
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        try:
+            process.wait(timeout=PROCESS_EXIT_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        left = _end_all(everything, PROCESS_EXIT_TIMEOUT)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / f"learner-{name}.log").write_bytes(log_path.read_bytes())
+        assert not left, f"processes left behind by the course command's JupyterLab (killed): {left}"
+
+
+@contextlib.contextmanager
+def browser_tab(chromium_path: str, server: LabServer) -> Iterator[Any]:
+    """A tab in a new headless Chromium, closed (with all its processes) at the end."""
+    from playwright.sync_api import sync_playwright
+
+    before = {p.pid for p in _tree(os.getpid())}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        tab = browser.new_context(viewport=VIEWPORT).new_page()
+        try:
+            yield tab
+        finally:
+            _screenshot(tab, "learner-last")
+            lab = {p.pid for p in _tree(server.process.pid)}  # checked by course_command
+            started = [p for p in _tree(os.getpid()) if p.pid not in before | lab]
+            browser.close()
+    left = _end_all(started, PROCESS_EXIT_TIMEOUT)
+    assert not left, f"browser processes left behind (killed): {left}"
+
+
+def _wait_for_kernel(tab: Any, what: str) -> None:
+    tab.wait_for_selector(f"{PANEL} .jp-Cell", timeout=KERNEL_READY_TIMEOUT)
+    deadline = time.monotonic() + KERNEL_READY_TIMEOUT / 1000
+    while not tab.evaluate(KERNEL_READY):
+        _accept_kernel_dialog(tab)
+        if time.monotonic() > deadline:
+            _screenshot(tab, f"learner-{what}-no-kernel")
+            pytest.fail(f"the kernel of {what} did not start in {KERNEL_READY_TIMEOUT // 1000} s")
+        tab.wait_for_timeout(200)
+
+
+def _output_of(cell: Any) -> str:
+    return "\n".join(cell.locator(".jp-OutputArea-output").all_inner_texts())
+
+
+def _wait_for_output(tab: Any, cell: Any, pattern: str, screenshot: str) -> str:
+    deadline = time.monotonic() + CELL_TIMEOUT / 1000
+    while not re.search(pattern, _output_of(cell)):
+        if time.monotonic() > deadline:
+            cell.scroll_into_view_if_needed()
+            _screenshot(tab, screenshot)
+            pytest.fail(f"no {pattern!r} under the cell; it shows: {_output_of(cell)!r}", pytrace=False)
+        tab.wait_for_timeout(250)
+    cell.scroll_into_view_if_needed()
+    _screenshot(tab, screenshot)
+    return _output_of(cell)
+
+
+def _run(tab: Any, cell: Any) -> None:
+    """Select a cell (its prompt, so the editor is not entered) and run it with Shift+Enter."""
+    cell.scroll_into_view_if_needed()
+    cell.locator(".jp-InputPrompt").first.click()
+    tab.keyboard.press("Shift+Enter")
+
+
+def _saved_cells(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def _text(value: object) -> str:
+    return "".join(value) if isinstance(value, list) else str(value or "")
+
+
+def test_the_learners_copy_from_stub_to_solution_in_jupyterlab(chromium: str, tmp_path: Path) -> None:  # noqa: F811
+    """The course command's JupyterLab: the learner's copy, NOT YET with a hint, %solution, PASS, work kept."""
+    repo_notebooks = _digests(REPO_ROOT / "notebooks")
+    first = course_notebooks()[0].name
+    exercise = next(e for e in exercises().values() if e.notebook == first and len(e.answer_ids) == 1)
+    solution = solution_parts(exercise)[0]
+    marker = max(solution.splitlines(), key=len).strip()  # a line of the solution to find its cell by
+    home = tmp_path / "home"
+    home.mkdir()
+    mine = home / DEFAULT_NAME / first
+
+    with course_command(tmp_path, home, "first-run") as server, browser_tab(chromium, server) as tab:
+        log = (tmp_path / "first-run.log").read_text()
+        assert f"{home / DEFAULT_NAME} (new)" in log, log
+        listed = {item["name"] for item in server.api("GET", "contents")["content"]}
+        assert first in listed and "notebooks" not in listed, f"JupyterLab does not serve the learner's copy: {listed}"
+        tab.goto(f"{server.url}/?token={server.token}")  # where the command's own link leads
+        _wait_for_kernel(tab, first)
+        assert f"/lab/tree/{first}" in tab.url, f"the course command opened {tab.url}, not {first}"
+        _screenshot(tab, "learner-01-opened")
+        assert code_cell(tab, (marker,)).count() == 0, "the copy shows the solution before it was asked for"
+
+        run_all_cells(tab)
+        check = code_cell(tab, (f"check_{exercise.name}(",)).first
+        said = _wait_for_output(tab, check, r"NOT YET: .*Hint: ", "learner-02-not-yet")
+        asked = re.search(r"%solution (\S+)", said)
+        assert asked, f"the NOT YET line does not say how to get the solution: {said!r}"
+
+        _run(tab, check)  # select the check cell, then a new cell below it, as a learner would
+        _wait_for_output(tab, check, r"NOT YET", "learner-02-not-yet-again")
+        check.locator(".jp-InputPrompt").first.click()
+        tab.keyboard.press("b")
+        tab.keyboard.press("Enter")
+        tab.keyboard.type(f"%solution {asked.group(1)}")
+        tab.keyboard.press("Shift+Enter")
+        brought = code_cell(tab, (marker,))
+        brought.first.wait_for(timeout=CELL_TIMEOUT)
+        _screenshot(tab, "learner-03-solution-in")
+        _run(tab, brought.first)
+        tab.wait_for_timeout(500)
+        _run(tab, check)
+        _wait_for_output(tab, check, r"PASS: ", "learner-04-pass")
+        tab.keyboard.press("Control+s")
+        deadline = time.monotonic() + 30
+        while not any(
+            "PASS: " in json.dumps(c.get("outputs")) for c in _saved_cells(mine) if c["id"] == exercise.check_id
+        ):
+            assert time.monotonic() < deadline, "the notebook was not saved with the check's PASS"
+            time.sleep(0.5)
+
+    assert _digests(REPO_ROOT / "notebooks") == repo_notebooks, "the repository's notebooks/ changed"
+    edited = mine.read_bytes()
+    assert any(marker in _text(c["source"]) for c in _saved_cells(mine)), "the solution cell was not saved"
+
+    with course_command(tmp_path, home, "second-run") as server:
+        log = (tmp_path / "second-run.log").read_text()
+        assert f"yours, kept as you left them: {first}" in log, log
+        assert mine.read_bytes() == edited, "running the course command again changed the edited notebook"
+        served = server.api("GET", f"contents/{first}")["content"]["cells"]
+        assert any(marker in _text(c["source"]) for c in served), "JupyterLab does not show the learner's edit"
+
+    progress = subprocess.run(
+        [sys.executable, "-m", "mpcourse", "progress"], env=dict(os.environ, HOME=str(home)),
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert re.search(rf"PASS +{re.escape(exercise.name)}:", progress.stdout), progress.stdout

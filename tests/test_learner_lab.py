@@ -1,0 +1,36 @@
+"""JupyterLab on the learner's copy (mpcourse/learner/lab.py): the command ``mpcourse start`` runs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from mpcourse.__main__ import main
+from mpcourse.learner.lab import lab_command
+
+
+def test_lab_serves_the_copy_opens_the_first_notebook_and_passes_options_on(tmp_path: Path) -> None:
+    command = lab_command(tmp_path, "01_a b.ipynb", ["--no-browser"])
+    assert command[:3] == [sys.executable, "-m", "jupyterlab"]
+    assert f"--ServerApp.root_dir={tmp_path}" in command
+    assert "--LabApp.default_url=/lab/tree/01_a%20b.ipynb" in command
+    assert command[-1] == "--no-browser"
+
+
+def test_start_runs_lab_on_the_copy_with_the_options_after_the_double_dash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ran = []
+    monkeypatch.setattr(
+        "mpcourse.learner.lab.run_lab", lambda command, workspace: ran.append((command, workspace)) or 0
+    )
+    workspace = tmp_path / "mine"
+    assert main(["start", str(workspace), "--", "--no-browser", "--port", "8899"]) == 0
+    command, where = ran.pop()
+    assert where == workspace and command[-3:] == ["--no-browser", "--port", "8899"]
+    assert any(part.startswith("--LabApp.default_url=/lab/tree/01_") for part in command)  # a new copy: notebook 01
+    assert main(["start", str(workspace)]) == 0
+    assert not any(part.startswith("--LabApp.default_url") for part in ran.pop()[0])  # then JupyterLab's own layout
+    assert "Starting JupyterLab" in capsys.readouterr().out
