@@ -31,7 +31,9 @@ SUBMISSIONS holds one folder or one .zip per student (the student's name is the
 folder name, or the zip's name without .zip) with their notebooks inside, at any
 depth.  For each student and master notebook, the student's `answer` cells are put
 into the master (matched by cell id, then by position among answer cells) and it
-is run with nbval in a private temporary folder; each `check` cell that gives the
+is run with nbval in a sandbox of its own (bubblewrap: no network, nothing of
+this machine visible but the system and Python; see the README, "For teachers");
+each `check` cell that gives the
 master's output earns its points (metadata "mpcourse": {"points": N}, default 1).
 Check cells always come from the master, so a submission cannot change them.
 An answer cell still holding the release stub is "not attempted" (0 points).
@@ -156,6 +158,19 @@ def _parser() -> argparse.ArgumentParser:
         help="address-space limit of each grading process (RLIMIT_AS) in megabytes; 0 for none (default: 2048)",
     )  # fmt: skip
     grade.add_argument(
+        "--processes", metavar="N", type=_memory, default=256,
+        help="most processes a notebook run may have at once; 0 for no limit (default: 256)",
+    )  # fmt: skip
+    grade.add_argument(
+        "--disk-mb", metavar="MB", type=_memory, default=512,
+        help="megabytes a notebook run may write (its folder, HOME and /tmp); 0 for no limit (default: 512)",
+    )  # fmt: skip
+    grade.add_argument(
+        "--sandbox", choices=("auto", "bwrap", "none"), default="auto",
+        help="where learner code runs: bwrap (bubblewrap: no network, sees only its own run), auto (bwrap, "
+        "and refuse to grade when it cannot run), none (no sandbox: only for code you trust) (default: auto)",
+    )  # fmt: skip
+    grade.add_argument(
         "--shard", metavar="K/N", type=_shard,
         help="grade only shard K of N: every N-th student by sorted name, starting with the K-th",
     )  # fmt: skip
@@ -219,8 +234,9 @@ def _grade(args: argparse.Namespace) -> int:
         return _error("grade", "grading needs Linux or macOS (it limits and kills process groups)", EXIT_FAILED)
     from .grading.grade import GradingUnavailable, grade_class
     from .grading.gradebook import GradebookError
-    from .grading.runner import Limits
-    from .grading.submissions import discover, shard
+    from .grading.runner import RunSettings
+    from .grading.sandbox import Limits
+    from .grading.submissions import shard, survey
     from .grading.summary import format_summary
 
     if not args.submissions.is_dir():
@@ -232,7 +248,8 @@ def _grade(args: argparse.Namespace) -> int:
     if not masters:
         return _error("grade", "no master notebook has a check cell")
     feedback = args.feedback or args.out.parent / "feedback"
-    submissions = [s for s in discover(args.submissions) if s.path.resolve() != feedback.resolve()]
+    submissions, unread = survey(args.submissions)
+    submissions = [s for s in submissions if s.path.resolve() != feedback.resolve()]
     if args.shard:
         submissions = shard(submissions, *args.shard)
     try:
@@ -242,7 +259,12 @@ def _grade(args: argparse.Namespace) -> int:
             args.out,
             feedback,
             jobs=args.jobs,
-            limits=Limits(timeout=args.timeout, memory_mb=args.memory_mb),
+            settings=RunSettings(
+                limits=Limits(
+                    timeout=args.timeout, memory_mb=args.memory_mb, processes=args.processes, disk_mb=args.disk_mb
+                ),
+                sandbox=args.sandbox,
+            ),
             force=args.force,
             progress=not args.no_progress,
         )
@@ -253,7 +275,7 @@ def _grade(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(f"\ninterrupted: the students graded so far are in {args.out}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    print(format_summary(masters, result))
+    print(format_summary(masters, result, unread))
     print(f"\ngradebook: {args.out}\nfeedback:  {feedback}/")
     return EXIT_OK
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -43,8 +44,9 @@ __all__ = [
 
 #: Seconds per notebook when grading the class (the infinite loop costs this much).
 CLASS_TIMEOUT = 25
-#: In the command line of every process a fixture answer starts and never stops.
-ORPHAN_TOKEN = "mpcourse-fixture-orphan"
+#: In the command line of every process a fixture answer starts and never stops; unique to this test session,
+#: so a test never counts another session's processes (another grading run on the machine) as its own.
+ORPHAN_TOKEN = f"mpcourse-fixture-orphan-{uuid.uuid4().hex[:12]}"
 
 _CHECKS = """\
 from mpcourse.checks import report
