@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from .sandbox import Limits, Sandbox, resolve
+from .sandbox import PYTHON, Limits, Sandbox, resolve
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -173,10 +173,9 @@ def _parse(data: bytes) -> tuple[dict[int, CellRun], int | None, int]:
                 done = int(record["done"])
             elif "sandbox" in record:
                 leftovers = int(record["sandbox"]["leftovers"])
-            else:
-                cells[int(record["cell"])] = CellRun(
-                    bool(record["passed"]), str(record.get("output", "")), str(record.get("reason", ""))
-                )
+            else:  # a cell's first record counts: nbval sends each cell's once, as soon as it ran
+                cell = CellRun(bool(record["passed"]), str(record.get("output", "")), str(record.get("reason", "")))
+                cells.setdefault(int(record["cell"]), cell)
         except (ValueError, KeyError, TypeError, AttributeError):
             continue  # a line cut short by a kill
     return cells, done, leftovers
@@ -204,7 +203,7 @@ def run_notebook(notebook: nbformat.NotebookNode, name: str, settings: RunSettin
         target = box.path("work", Path(name).name)
         sanitize = box.path("sanitize.cfg")
         command = [
-            sys.executable, "-c", _PYTEST_MAIN, target,
+            PYTHON, "-c", _PYTEST_MAIN, target,
             "-p", "nbval.plugin", "-p", "mpcourse.nbval_kernel", "-p", "mpcourse.grading.nbval_plugin",
             "-p", "no:cacheprovider",
             "--nbval", "--nbval-current-env", f"--nbval-sanitize-with={sanitize}",

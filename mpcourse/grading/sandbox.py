@@ -40,6 +40,7 @@ from . import cgroups
 __all__ = [
     "MARKER_ENV",
     "MODES",
+    "PYTHON",
     "RUN_PREFIX",
     "Limits",
     "Sandbox",
@@ -57,6 +58,8 @@ MARKER_ENV = "MPCOURSE_GRADING_RUN"
 RUN_PREFIX = "mpgrade"
 #: Teacher variables a run still gets (everything else is left out).
 PASSED_ENV = ("MPCOURSE_START_METHOD",)
+#: This Python, by absolute path (a run's commands start it; the sandbox shows its installation).
+PYTHON = os.path.abspath(sys.executable)
 #: Root runs learner code as these uids (one per concurrent run); they need no account.
 ROOT_UID_BASE = 2_000_000_000
 
@@ -110,7 +113,7 @@ def _python_binds() -> tuple[tuple[str, ...], tuple[str, ...]]:
     package = str(Path(mpcourse.__file__).resolve().parent)
     system = ["/usr", "/etc"]
     wanted = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
-    wanted.add(str(Path(os.path.realpath(sys.executable)).parent.parent))
+    wanted.add(str(Path(os.path.realpath(PYTHON)).parent.parent))
     wanted.update(entry for entry in sys.path if "site-packages" in entry or "dist-packages" in entry)
     binds: list[str] = []
     for path in sorted({os.path.realpath(p) for p in wanted if p} | {p for p in wanted if p}, key=len):
@@ -180,7 +183,7 @@ def _try_bwrap() -> str | None:
         return "bubblewrap (bwrap) is not installed"
     try:
         with Sandbox("bwrap", Limits(timeout=30)) as box:
-            process = box.popen([sys.executable, "-c", "print('ok')"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            process = box.popen([PYTHON, "-c", "print('ok')"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             output, _ = process.communicate(timeout=30)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"bubblewrap did not run: {exc}"
@@ -311,7 +314,7 @@ class Sandbox:
         """The run's whole environment: an allowlist, private HOME and tmp, and ``extra``."""
         home, tmp = self.root / "home", self.root / "tmp"
         env = {
-            "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+            "PATH": f"{Path(PYTHON).parent}:/usr/local/bin:/usr/bin:/bin",
             "HOME": str(home),
             "USER": "learner",
             "LOGNAME": "learner",
@@ -378,7 +381,7 @@ class Sandbox:
                     target = Path(self.path(relative))
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(data)
-                wrapped = [sys.executable, _CONFINE, "enter", json.dumps(config), *command]
+                wrapped = [PYTHON, _CONFINE, "enter", json.dumps(config), *command]
             else:
                 self._group = cgroups.create(self.limits.memory_mb, self.limits.processes, self.cpus)
                 if self._group is not None:
@@ -391,9 +394,9 @@ class Sandbox:
                 inside = {"report_fd": report_fd if report_fd is not None else 2}
                 if _is_root():
                     inside.update(uid=ROOT_UID_BASE + self.slot, gid=ROOT_UID_BASE + self.slot)
-                supervisor = [sys.executable, _CONFINE, "supervise", json.dumps(inside)]
+                supervisor = [PYTHON, _CONFINE, "supervise", json.dumps(inside)]
                 bwrap = shutil.which("bwrap") or "bwrap"
-                wrapped = [sys.executable, _CONFINE, "enter", json.dumps(config), bwrap, *args[1:], *supervisor]
+                wrapped = [PYTHON, _CONFINE, "enter", json.dumps(config), bwrap, *args[1:], *supervisor]
                 wrapped += list(command)
             self._process = subprocess.Popen(
                 wrapped,
