@@ -10,8 +10,9 @@ One :class:`Sandbox` per run::
 
 Inside bubblewrap a run sees the system (``/usr``, ``/etc``) and the Python
 environment read-only (of the ``mpcourse`` package only its own folder, without
-course masters or solutions), its own size-limited folder ``/mpgrade`` (``work``,
-``home``, ``tmp``) and ``/dev/shm``, nothing else of the machine; it has no
+course masters or solutions), its own size-limited ``/tmp`` holding the run's
+folder ``/tmp/mpgrade`` (``work``, ``home``, ``tmp``), and ``/dev/shm``, nothing
+else of the machine; it has no
 network, its own pid namespace that ends with the run, an environment built from
 an allowlist, and it never runs as root.  See the README, "For teachers", for
 which limit holds where.
@@ -54,7 +55,7 @@ __all__ = [
 MODES = ("auto", "bwrap", "none")
 #: Environment variable marking every process of an unsandboxed run (its value is unique to the run).
 MARKER_ENV = "MPCOURSE_GRADING_RUN"
-#: Name of a run's folder (inside bubblewrap: ``/mpgrade``; without: ``$TMPDIR/mpgrade-XXXX``).
+#: Name of a run's folder (inside bubblewrap: ``/tmp/mpgrade``; without: ``$TMPDIR/mpgrade-XXXX``).
 RUN_PREFIX = "mpgrade"
 #: Teacher variables a run still gets (everything else is left out).
 PASSED_ENV = ("MPCOURSE_START_METHOD",)
@@ -63,7 +64,7 @@ PYTHON = os.path.abspath(sys.executable)
 #: Root runs learner code as these uids (one per concurrent run); they need no account.
 ROOT_UID_BASE = 2_000_000_000
 
-_INSIDE = PurePosixPath("/" + RUN_PREFIX)
+_INSIDE = PurePosixPath("/tmp") / RUN_PREFIX
 _CONFINE = str(Path(__file__).with_name("_confine.py"))
 _HIDDEN_IN_PACKAGE = ("_course", "solutions")
 _OWNER = ".owner"
@@ -142,7 +143,10 @@ def _bwrap_args(limits: Limits, cwd: str) -> list[str]:
         args = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
     else:
         args = ["--unshare-all"]
-    args += ["--die-with-parent", "--new-session", *_system_args()]
+    disk = limits.disk_mb * 2**20 if limits.disk_mb > 0 else None
+    size = ["--size", str(disk)] if disk else []
+    # The run's folder lives in a size-limited /tmp, mounted first: a Python installed under /tmp shows above it.
+    args += ["--die-with-parent", "--new-session", *_system_args(), *size, "--perms", "1777", "--tmpfs", "/tmp"]
     for path in binds:
         args += ["--ro-bind", path, path]
     parents = {str(parent) for path in binds for parent in PurePosixPath(path).parents if str(parent) != "/"}
@@ -151,15 +155,11 @@ def _bwrap_args(limits: Limits, cwd: str) -> list[str]:
             args += ["--chmod", "0755", parent]  # bubblewrap makes them with the mode of the source's parent
     for path in hidden:
         args += ["--tmpfs", path, "--remount-ro", path]
-    disk = limits.disk_mb * 2**20 if limits.disk_mb > 0 else None
-    size = ["--size", str(disk)] if disk else []
     shm = ["--size", str(max(disk // 4, 16 * 2**20))] if disk else []
     args += ["--proc", "/proc", "--dev", "/dev", *shm, "--perms", "1777", "--tmpfs", "/dev/shm", "--remount-ro", "/dev"]
-    args += [*size, "--perms", "0777", "--tmpfs", str(_INSIDE)]
-    for folder in _FOLDERS:
+    for folder in ("", *_FOLDERS):
         args += ["--perms", "0777", "--dir", str(_INSIDE / folder)]
-    args += ["--symlink", str(_INSIDE / "tmp"), "/tmp", "--chdir", cwd]
-    return args
+    return [*args, "--chdir", cwd]
 
 
 _FOLDERS = ("work", "tmp", "home", "home/.cache", "home/.config", "home/.local", "home/.local/share", "home/run")
