@@ -21,12 +21,19 @@ from grading_fixtures import (
     STUDENTS,
     folder_digest,
     make_class,
+    require_bwrap,
     write_masters,
 )
 
 from mpcourse.__main__ import main
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def _sandbox_available():
+    """These tests grade, and the grader refuses to run learner code without its sandbox."""
+    require_bwrap()
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,19 @@ import subprocess
 import sys
 
 import pytest
-from grading_fixtures import QUICK_GRADEBOOK, make_quick_class, write_masters
+from grading_fixtures import QUICK_GRADEBOOK, make_quick_class, require_bwrap, write_masters
 
 from mpcourse.__main__ import main
 from mpcourse.grading.grade import grade_class
 from mpcourse.grading.gradebook import read_gradebook, write_gradebook
 from mpcourse.grading.notebook import load_master
 from mpcourse.grading.submissions import discover
+
+
+@pytest.fixture(autouse=True)
+def _sandbox_available():
+    """These tests grade, and the grader refuses to run learner code without its sandbox."""
+    require_bwrap()
 
 
 @pytest.fixture

@@ -9,16 +9,22 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
-from grading_fixtures import LOOP_ANSWER, ORPHAN_TOKEN, executed, make_quick_class, write_masters
+from grading_fixtures import LOOP_ANSWER, ORPHAN_TOKEN, executed, make_quick_class, require_bwrap, write_masters
 
 from mpcourse.__main__ import main
 from mpcourse.grading import grade as grade_module
 from mpcourse.grading.grade import grade_class, grade_notebook
 from mpcourse.grading.nbval_plugin import output_text
 from mpcourse.grading.notebook import load_master
-from mpcourse.grading.runner import DEFAULT_SANITIZE, RunResult, RunSettings, run_notebook, stop_all_runs
+from mpcourse.grading.runner import DEFAULT_SANITIZE, RunResult, RunSettings, cpus_for, run_notebook, stop_all_runs
 from mpcourse.grading.sandbox import Limits
 from mpcourse.grading.submissions import Submission
+
+
+@pytest.fixture(autouse=True)
+def _sandbox_available():
+    """These tests grade, and the grader refuses to run learner code without its sandbox."""
+    require_bwrap()
 
 
 def _leftovers() -> list[str]:
@@ -173,3 +179,29 @@ def test_a_grader_failure_on_one_notebook_does_not_stop_the_batch(tmp_path, monk
     rows = result.rows
     assert rows["carol"]["status"] == "error" and "boom" in rows["carol"]["details"]
     assert rows["dave"]["status"] == "invalid notebook" and rows["zoe"]["status"] == "missing"
+
+
+def test_cpus_are_shared_between_jobs():
+    """With --jobs N each run gets its own CPUs: disjoint shares, or one CPU each when jobs outnumber them."""
+    import os
+
+    mine = sorted(os.sched_getaffinity(0))
+    assert cpus_for(0, 1) is None
+    shares = [cpus_for(slot, 2) for slot in range(2)]
+    assert all(share and set(share) <= set(mine) for share in shares)
+    if len(mine) >= 2:
+        assert not set(shares[0]) & set(shares[1])
+    assert all(len(cpus_for(slot, len(mine) + 1)) == 1 for slot in range(len(mine) + 1))
+
+
+@pytest.mark.slow
+def test_available_cpus_inside_a_run_is_the_runs_share():
+    """A run of a --jobs 2 batch sees only its own CPUs, and mpcourse.available_cpus() says so."""
+    import os
+
+    expected = len(cpus_for(0, 2))
+    probe = "import mpcourse, os\nprint(mpcourse.available_cpus(), len(os.sched_getaffinity(0)))"
+    cells = [executed(probe, "probe", 1, f"{expected} {expected}\n")]
+    result = run_notebook(nbformat.v4.new_notebook(cells=cells), "cpus.ipynb", RunSettings(jobs=2))
+    assert result.status == "ok", result.detail
+    assert result.cells[0].passed, (result.cells[0].output, expected, os.sched_getaffinity(0))

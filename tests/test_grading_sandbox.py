@@ -24,26 +24,15 @@ from pathlib import Path
 
 import psutil
 import pytest
-from grading_fixtures import make_quick_class, write_masters
+from grading_fixtures import make_quick_class, require_bwrap, write_masters
 from grading_fixtures.hostile import HOSTILE, Targets, make_hostile_class
 
 import mpcourse
 from mpcourse.__main__ import main
+from mpcourse.grading import sandbox
 from mpcourse.grading.gradebook import read_gradebook
-from mpcourse.grading.sandbox import bwrap_problem
-
-pytestmark = pytest.mark.slow
 
 MEMORY_MB, PROCESSES, DISK_MB = 768, 64, 64
-
-
-def require_bwrap() -> None:
-    """Skip without a working bubblewrap; in CI, fail instead (CI installs it)."""
-    problem = bwrap_problem()
-    if problem:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI must run the sandbox tests, but: {problem}", pytrace=False)
-        pytest.skip(problem)
 
 
 def digest(folder: Path) -> dict[str, str]:
@@ -139,6 +128,7 @@ def _hint(attacked, name: str) -> str:
     return text[start : text.index("'", start)]
 
 
+@pytest.mark.slow
 def test_the_grader_survives_and_grades_everyone(attacked):
     """Exit 0, every student in the gradebook; each attack ran (its report is in its feedback)."""
     done = attacked["done"]
@@ -150,6 +140,7 @@ def test_the_grader_survives_and_grades_everyone(attacked):
     assert attacked["rows"]["alice"]["01_basics"] == "4"
 
 
+@pytest.mark.slow
 def test_package_masters_and_submissions_cannot_be_rewritten(attacked):
     """tamper-tess writes over the check module, the package, the masters: nothing changes, victor still fails."""
     assert _hint(attacked, "tamper-tess") == "wrote:"
@@ -160,6 +151,7 @@ def test_package_masters_and_submissions_cannot_be_rewritten(attacked):
     assert "NOT YET: the answer is 42. Hint: multiply six by seven (you gave 41)" in attacked["feedback"]["victor"]
 
 
+@pytest.mark.slow
 def test_nothing_of_the_teacher_is_visible(attacked):
     """snoop-sam sees no submission, master, gradebook, feedback, repository, secret variable; writes no feedback."""
     assert _hint(attacked, "snoop-sam") == "seen:"
@@ -169,6 +161,7 @@ def test_nothing_of_the_teacher_is_visible(attacked):
     assert "you cheated" not in attacked["feedback"]["alice"]
 
 
+@pytest.mark.slow
 def test_no_process_outlives_its_run(attacked):
     """linger-linda's grandchild (own session, empty environment) is gone and never wrote anything."""
     token = attacked["targets"].token
@@ -178,12 +171,14 @@ def test_no_process_outlives_its_run(attacked):
     assert read_gradebook(attacked["targets"].gradebook)["linger-linda"]["status"] == "missing"
 
 
+@pytest.mark.slow
 def test_the_grader_cannot_be_signalled(attacked):
     """kill-kim finds no grader to SIGTERM: it sees only its own run's processes."""
     assert _hint(attacked, "kill-kim") == "signalled:0"
     assert attacked["done"].returncode == 0
 
 
+@pytest.mark.slow
 def test_disk_writes_are_capped_and_stay_inside(attacked):
     """disk-dora tries to write 5 GiB, outside its run first: nothing outside, at most --disk-mb inside."""
     megabytes = int(_hint(attacked, "disk-dora").removeprefix("MB:"))
@@ -191,6 +186,7 @@ def test_disk_writes_are_capped_and_stay_inside(attacked):
     assert list(attacked["targets"].outside.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_memory_is_capped(attacked):
     """memory-max: no process gets 1 GiB (--memory-mb 768); as root the 768 MB hold for the whole run."""
     report = dict(part.split(":") for part in _hint(attacked, "memory-max").split())
@@ -201,24 +197,28 @@ def test_memory_is_capped(attacked):
         assert int(report["held"]) <= 8
 
 
+@pytest.mark.slow
 def test_processes_are_capped(attacked):
     """fork-fred tries to start 2000 processes: fewer than --processes 64 start."""
     started = int(_hint(attacked, "fork-fred").removeprefix("forked:"))
     assert 0 < started < PROCESSES
 
 
+@pytest.mark.slow
 def test_no_network(attacked):
     """net-nina reaches neither a TCP listener on 127.0.0.1 nor an abstract unix socket of the machine."""
     assert _hint(attacked, "net-nina") == "reached:"
     assert attacked["accepted"] == 0
 
 
+@pytest.mark.slow
 def test_results_cannot_be_forged(attacked):
     """forge-felix writes fake 'passed' records into every pipe it can open: the check still fails."""
     assert attacked["rows"]["forge-felix"]["01_basics"] == "0"
     assert "NOT YET: the answer is 42" in attacked["feedback"]["forge-felix"]
 
 
+@pytest.mark.slow
 def test_entries_that_are_not_submissions(attacked):
     """A FIFO or a link to /dev/zero named like a notebook, a formula name, hidden and loose entries."""
     rows, out = attacked["rows"], attacked["done"].stdout
@@ -228,6 +228,18 @@ def test_entries_that_are_not_submissions(attacked):
     assert rows["=2+5"]["status"] == "missing"
     for entry in (".hidden-harry", "notes.txt", "pipe.zip"):
         assert f"  {entry}: " in out, out
+
+
+def test_run_folders_of_a_killed_grader_are_removed(tmp_path):
+    """A run folder whose grader is gone is removed at the next start; a live grader's is kept."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale, live = tmp_path / "mpgrade-stale", tmp_path / "mpgrade-live"
+    for folder, pid in ((stale, dead.pid), (live, os.getpid())):
+        (folder / "work").mkdir(parents=True)
+        (folder / ".owner").write_text(f"{pid} {sandbox._start_time(pid)}")
+    assert sandbox.clean_stale_runs(tmp_path) == 1
+    assert not stale.exists() and live.exists()
 
 
 def test_auto_refuses_without_bubblewrap(tmp_path):

@@ -31,6 +31,7 @@ __all__ = [
     "RunResult",
     "RunSettings",
     "check_runner",
+    "cpus_for",
     "run_notebook",
     "stop_all_runs",
 ]

@@ -237,7 +237,8 @@ def clean_stale_runs(folder: str | Path | None = None) -> int:
             owner = (entry / _OWNER).read_text(encoding="utf-8").split()
         except (OSError, UnicodeDecodeError):
             continue  # not ours, or written by an older grader: left alone
-        if len(owner) == 2 and owner[0].isdigit() and _start_time(int(owner[0])) == owner[1]:
+        started = _start_time(int(owner[0])) if len(owner) == 2 and owner[0].isdigit() else "gone"
+        if started != "gone" and started == owner[1]:
             continue  # its grader is still running
         _remove(entry)
         removed += 1
