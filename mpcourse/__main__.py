@@ -49,13 +49,15 @@ outputs:
 
 exit status:
   0 when the batch completed (whatever the students scored), 1 when grading
-  itself could not run (e.g. no kernel could start), 2 for bad arguments or a
+  itself could not run (no kernel could start, or --sandbox auto/bwrap and
+  bubblewrap cannot run: install it, or pass --sandbox none), 2 for bad arguments or a
   bad master, 130 when interrupted (what was graded is kept).
 
 examples:
   python -m mpcourse grade submissions/ --out gradebook.csv
   python -m mpcourse grade submissions/ --out gradebook.csv --jobs 2 --timeout 60
   python -m mpcourse grade submissions/ --master teacher/notebooks --memory-mb 4096
+  python -m mpcourse grade submissions/ --sandbox none   # no bubblewrap (macOS): only for code you trust
   python -m mpcourse grade submissions/ --out part1.csv --shard 1/2   # on machine 1
   python -m mpcourse grade submissions/ --out part2.csv --shard 2/2   # on machine 2
   python -m mpcourse gradebook merge gradebook.csv part1.csv part2.csv
@@ -155,7 +157,8 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     grade.add_argument(
         "--memory-mb", metavar="MB", type=_memory, default=2048,
-        help="address-space limit of each grading process (RLIMIT_AS) in megabytes; 0 for none (default: 2048)",
+        help="memory limit in megabytes of each process of a notebook run (RLIMIT_AS) and, when grading as root, "
+        "of the whole run (cgroup); 0 for none (default: 2048)",
     )  # fmt: skip
     grade.add_argument(
         "--processes", metavar="N", type=_memory, default=256,

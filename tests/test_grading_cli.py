@@ -37,7 +37,9 @@ def test_grade_help_explains_every_option_with_examples():
         [sys.executable, "-m", "mpcourse", "grade", "--help"], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0
-    for option in ("--out", "--feedback", "--master", "--jobs", "--timeout", "--memory-mb", "--shard", "--force"):
+    options = ("--out", "--feedback", "--master", "--jobs", "--timeout", "--memory-mb", "--processes", "--disk-mb",
+               "--sandbox", "--shard", "--force")  # fmt: skip
+    for option in options:
         assert option in result.stdout
     assert "examples:" in result.stdout and "python -m mpcourse grade submissions/" in result.stdout
     assert "exit status:" in result.stdout

@@ -163,10 +163,10 @@ class _Reader(threading.Thread):
         return data[-self.keep :] if self.tail else data
 
 
-def _parse(data: bytes) -> tuple[dict[int, CellRun], int | None, int]:
-    """Cells, pytest's exit status (``None``: it never finished) and leftovers from the records pipe."""
+def _parse(data: bytes) -> tuple[dict[int, CellRun], int | None, int | None]:
+    """Cells, pytest's exit status and the supervisor's count of leftovers (``None``: not sent) from the pipe."""
     cells: dict[int, CellRun] = {}
-    done, leftovers = None, 0
+    done, leftovers = None, None
     for line in data.decode("utf-8", errors="replace").splitlines():
         try:
             record = json.loads(line)
@@ -244,7 +244,7 @@ def run_notebook(notebook: nbformat.NotebookNode, name: str, settings: RunSettin
         log.join(10)
         seconds = time.monotonic() - started
         cells, done, reported = _parse(records.data())
-        leftovers = reported or killed
+        leftovers = killed if reported is None else reported
         if cancel is not None and cancel.is_set():
             return RunResult("error", cells, seconds, "interrupted", leftovers)
         if timed_out:

@@ -66,7 +66,6 @@ ROOT_UID_BASE = 2_000_000_000
 
 _INSIDE = PurePosixPath("/tmp") / RUN_PREFIX
 _CONFINE = str(Path(__file__).with_name("_confine.py"))
-_HIDDEN_IN_PACKAGE = ("_course", "solutions")
 _OWNER = ".owner"
 
 
@@ -108,7 +107,8 @@ def _covered(path: str, roots: Sequence[str]) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def _python_binds() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The folders a run must see read-only (Python and its packages) and the ones hidden inside them."""
+    """The folders a run must see read-only (Python and its packages), and what is hidden in the package:
+    course masters (``_course``) and solution data (``solution*``, not modules)."""
     import mpcourse
 
     package = str(Path(mpcourse.__file__).resolve().parent)
@@ -122,8 +122,13 @@ def _python_binds() -> tuple[tuple[str, ...], tuple[str, ...]]:
             binds.append(path)
     if not _covered(package, system + binds):
         binds.append(package)  # an editable install: the package folder only, never the repository around it
-    hidden = [str(Path(package) / name) for name in _HIDDEN_IN_PACKAGE if (Path(package) / name).is_dir()]
-    return tuple(binds), tuple(hidden)
+    hidden = []
+    for folder, dirs, files in os.walk(package):
+        for name in [*dirs, *files]:
+            if name == "_course" or (name.lower().startswith("solution") and not name.endswith(".py")):
+                hidden.append(os.path.join(folder, name))
+        dirs[:] = [name for name in dirs if os.path.join(folder, name) not in hidden]
+    return tuple(binds), tuple(sorted(hidden))
 
 
 def _system_args() -> list[str]:
@@ -150,11 +155,14 @@ def _bwrap_args(limits: Limits, cwd: str) -> list[str]:
     for path in binds:
         args += ["--ro-bind", path, path]
     parents = {str(parent) for path in binds for parent in PurePosixPath(path).parents if str(parent) != "/"}
-    for parent in sorted(parents - set(binds), key=len):
+    for parent in sorted(parents - set(binds) - {"/tmp"}, key=len):
         if not _covered(parent, ["/usr", "/etc", *binds]):
             args += ["--chmod", "0755", parent]  # bubblewrap makes them with the mode of the source's parent
     for path in hidden:
-        args += ["--tmpfs", path, "--remount-ro", path]
+        if os.path.isdir(path):
+            args += ["--tmpfs", path, "--remount-ro", path]
+        else:
+            args += ["--ro-bind", "/dev/null", path]
     shm = ["--size", str(max(disk // 4, 16 * 2**20))] if disk else []
     args += ["--proc", "/proc", "--dev", "/dev", *shm, "--perms", "1777", "--tmpfs", "/dev/shm", "--remount-ro", "/dev"]
     for folder in ("", *_FOLDERS):
