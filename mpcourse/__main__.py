@@ -1,7 +1,8 @@
 """``python -m mpcourse``: release student copies, grade a class, merge gradebooks.
 
-Grading needs nbval, ipykernel and psutil (installed with the package) and a
-POSIX system (Linux or macOS) for its process limits.
+Grading needs nbval, ipykernel and psutil (installed with the package), a
+POSIX system (Linux or macOS) for its process limits, and on Linux bubblewrap
+(``bwrap``) for its sandbox (``--sandbox none`` grades without one).
 """
 
 from __future__ import annotations

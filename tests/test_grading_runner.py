@@ -16,8 +16,8 @@ from mpcourse.grading import grade as grade_module
 from mpcourse.grading.grade import grade_class, grade_notebook
 from mpcourse.grading.nbval_plugin import output_text
 from mpcourse.grading.notebook import load_master
-from mpcourse.grading.runner import DEFAULT_SANITIZE, RunResult, RunSettings, cpus_for, run_notebook, stop_all_runs
-from mpcourse.grading.sandbox import Limits
+from mpcourse.grading.runner import DEFAULT_SANITIZE, RunResult, RunSettings, run_notebook, stop_all_runs
+from mpcourse.grading.sandbox import Limits, cpus_for
 from mpcourse.grading.submissions import Submission
 
 

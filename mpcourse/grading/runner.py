@@ -31,7 +31,6 @@ __all__ = [
     "RunResult",
     "RunSettings",
     "check_runner",
-    "cpus_for",
     "run_notebook",
     "stop_all_runs",
 ]
@@ -88,26 +87,7 @@ class RunResult:
 
 
 _active_lock = threading.Lock()
-_active: dict[int, Sandbox] = {}
-
-
-def _slot() -> int:
-    """The lowest slot number no running run holds (call with ``_active_lock`` held)."""
-    slot = 0
-    while slot in _active:
-        slot += 1
-    return slot
-
-
-def cpus_for(slot: int, jobs: int) -> list[int] | None:
-    """The CPUs of run ``slot`` when ``jobs`` run at once: an equal share of this process's, or ``None`` (all)."""
-    if jobs <= 1 or not hasattr(os, "sched_getaffinity"):
-        return None
-    mine = sorted(os.sched_getaffinity(0))
-    if jobs >= len(mine):
-        return [mine[slot % len(mine)]]
-    share = len(mine) // jobs
-    return mine[(slot % jobs) * share : (slot % jobs + 1) * share]
+_active: set[Sandbox] = set()
 
 
 def check_runner(settings: RunSettings = DEFAULT_SETTINGS) -> str | None:
@@ -128,7 +108,7 @@ def check_runner(settings: RunSettings = DEFAULT_SETTINGS) -> str | None:
 def stop_all_runs() -> None:
     """Kill every run in progress (after Ctrl-C: runs have their own session, so it does not reach them)."""
     with _active_lock:
-        boxes = list(_active.values())
+        boxes = list(_active)
     for box in boxes:
         box.stop()
 
@@ -191,11 +171,9 @@ def run_notebook(notebook: nbformat.NotebookNode, name: str, settings: RunSettin
     :class:`~.sandbox.SandboxUnavailable` says that the sandbox asked for cannot run.
     """
     limits = settings.limits
-    mode = resolve(settings.sandbox)
+    box = Sandbox(resolve(settings.sandbox), limits, jobs=settings.jobs)
     with _active_lock:
-        slot = _slot()
-        box = Sandbox(mode, limits, cpus=cpus_for(slot, settings.jobs), slot=slot)
-        _active[slot] = box
+        _active.add(box)
     records_read, records_write = os.pipe()
     log_read, log_write = os.pipe()
     records = _Reader(records_read, _MAX_RECORDS_BYTES)
@@ -257,7 +235,7 @@ def run_notebook(notebook: nbformat.NotebookNode, name: str, settings: RunSettin
     finally:
         box.close()
         with _active_lock:
-            _active.pop(slot, None)
+            _active.discard(box)
         for reader in (records, log):
             if not reader.is_alive() and reader.ident is None:
                 os.close(reader.descriptor)

@@ -48,6 +48,7 @@ __all__ = [
     "SandboxUnavailable",
     "bwrap_problem",
     "clean_stale_runs",
+    "cpus_for",
     "resolve",
 ]
 
@@ -290,18 +291,39 @@ def _own_process_count() -> int:
     return count
 
 
+def cpus_for(slot: int, jobs: int) -> list[int] | None:
+    """The CPUs of run ``slot`` when ``jobs`` run at once: an equal share of this process's, or ``None`` (all)."""
+    if jobs <= 1 or not hasattr(os, "sched_getaffinity"):
+        return None
+    mine = sorted(os.sched_getaffinity(0))
+    if jobs >= len(mine):
+        return [mine[slot % len(mine)]]
+    share = len(mine) // jobs
+    return mine[(slot % jobs) * share : (slot % jobs + 1) * share]
+
+
+_slots_lock = threading.Lock()
+_slots: set[int] = set()
+
+
 class Sandbox:
     """One run's sandbox: a private folder, limits, and everything needed to start and stop the run.
 
-    ``mode`` is ``bwrap`` or ``none`` (see :func:`resolve`); ``cpus`` the CPUs
-    the run may use (``None``: all); ``slot`` tells concurrent runs apart (each
-    gets its own uid when the grader is root).
+    ``mode`` is ``bwrap`` or ``none`` (see :func:`resolve`).  Each live sandbox
+    holds a slot (the lowest free number): as root its run gets a uid of its own,
+    and with ``jobs`` > 1 its share of the CPUs (``cpus`` chooses them instead).
     """
 
-    def __init__(self, mode: str, limits: Limits = Limits(), *, cpus: Sequence[int] | None = None, slot: int = 0):
+    def __init__(
+        self, mode: str, limits: Limits = Limits(), *, jobs: int = 1, cpus: Sequence[int] | None = None
+    ) -> None:
         if mode not in ("bwrap", "none"):
             raise ValueError(f"mode must be 'bwrap' or 'none' (resolve 'auto' first), not {mode!r}")
-        self.mode, self.limits, self.cpus, self.slot = mode, limits, tuple(cpus) if cpus else None, slot
+        with _slots_lock:
+            self.slot = min(set(range(len(_slots) + 1)) - _slots)
+            _slots.add(self.slot)
+        chosen = cpus if cpus is not None else cpus_for(self.slot, jobs)
+        self.mode, self.limits, self.cpus = mode, limits, tuple(chosen) if chosen else None
         self.marker = uuid.uuid4().hex
         self._since = time.time() - 1.0
         self._process: subprocess.Popen[bytes] | None = None
@@ -445,6 +467,8 @@ class Sandbox:
         if self._host is not None:
             _remove(self._host)
             self._host = None
+        with _slots_lock:
+            _slots.discard(self.slot)
 
     def __enter__(self) -> Sandbox:
         return self
