@@ -113,6 +113,9 @@ def _shard(text: str) -> tuple[int, int]:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from .grading.sandbox import DEFAULT_MODE, MODES, Limits
+
+    limits = Limits()  # the defaults, written once there
     parser = argparse.ArgumentParser(
         prog="mpcourse",
         description="The mpcourse teacher's tools: release student copies, grade submissions, merge gradebooks.",
@@ -152,27 +155,27 @@ def _parser() -> argparse.ArgumentParser:
         help="notebooks graded at the same time (default: 1; about one per core)",
     )  # fmt: skip
     grade.add_argument(
-        "--timeout", metavar="SECONDS", type=_seconds, default=120.0,
+        "--timeout", metavar="SECONDS", type=_seconds, default=limits.timeout,
         help="wall-clock limit per notebook, kernel start included; then every process of the run is "
-        "killed and the notebook gets status timeout (default: 120)",
+        "killed and the notebook gets status timeout (default: %(default)g)",
     )  # fmt: skip
     grade.add_argument(
-        "--memory-mb", metavar="MB", type=_memory, default=2048,
+        "--memory-mb", metavar="MB", type=_memory, default=limits.memory_mb,
         help="memory limit in megabytes of each process of a notebook run (RLIMIT_AS) and, when grading as root, "
-        "of the whole run (cgroup); 0 for none (default: 2048)",
+        "of the whole run (cgroup); 0 for none (default: %(default)s)",
     )  # fmt: skip
     grade.add_argument(
-        "--processes", metavar="N", type=_memory, default=256,
-        help="most processes a notebook run may have at once; 0 for no limit (default: 256)",
+        "--processes", metavar="N", type=_memory, default=limits.processes,
+        help="most processes a notebook run may have at once; 0 for no limit (default: %(default)s)",
     )  # fmt: skip
     grade.add_argument(
-        "--disk-mb", metavar="MB", type=_memory, default=512,
-        help="megabytes a notebook run may write (its folder, HOME and /tmp); 0 for no limit (default: 512)",
+        "--disk-mb", metavar="MB", type=_memory, default=limits.disk_mb,
+        help="megabytes a notebook run may write (its folder, HOME and /tmp); 0 for no limit (default: %(default)s)",
     )  # fmt: skip
     grade.add_argument(
-        "--sandbox", choices=("auto", "bwrap", "none"), default="auto",
+        "--sandbox", choices=MODES, default=DEFAULT_MODE,
         help="where learner code runs: bwrap (bubblewrap: no network, sees only its own run), auto (bwrap, "
-        "and refuse to grade when it cannot run), none (no sandbox: only for code you trust) (default: auto)",
+        "and refuse to grade when it cannot run), none (no sandbox: only for code you trust) (default: %(default)s)",
     )  # fmt: skip
     grade.add_argument(
         "--shard", metavar="K/N", type=_shard,

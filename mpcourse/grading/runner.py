@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from .sandbox import PYTHON, Limits, Sandbox, resolve
+from .sandbox import DEFAULT_MODE, PYTHON, Limits, Sandbox, resolve
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -56,7 +56,7 @@ class RunSettings:
     rules, the number of runs at once (each gets its share of the CPUs) and a batch's cancel event."""
 
     limits: Limits = DEFAULT_LIMITS
-    sandbox: str = "auto"
+    sandbox: str = DEFAULT_MODE
     sanitize: Path = DEFAULT_SANITIZE
     jobs: int = 1
     cancel: threading.Event | None = field(default=None, compare=False)

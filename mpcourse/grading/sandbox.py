@@ -39,6 +39,7 @@ from .. import proctree
 from . import cgroups
 
 __all__ = [
+    "DEFAULT_MODE",
     "MARKER_ENV",
     "MODES",
     "PYTHON",
@@ -52,8 +53,9 @@ __all__ = [
     "resolve",
 ]
 
-#: The values of ``grade --sandbox``.
+#: The values of ``grade --sandbox``, and the default.
 MODES = ("auto", "bwrap", "none")
+DEFAULT_MODE = "auto"
 #: Environment variable marking every process of an unsandboxed run (its value is unique to the run).
 MARKER_ENV = "MPCOURSE_GRADING_RUN"
 #: Name of a run's folder (inside bubblewrap: ``/tmp/mpgrade``; without: ``$TMPDIR/mpgrade-XXXX``).
