@@ -10,6 +10,7 @@ test session attacks only what it made.  Names come from issue 10.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -225,6 +226,11 @@ def make_hostile_class(targets: Targets) -> list[str]:
     os.mkfifo(folder / "fifo-fiona" / "01_basics.ipynb")  # reading it would hang
     (folder / "zero-zed").mkdir()
     (folder / "zero-zed" / "01_basics.ipynb").symlink_to("/dev/zero")  # reading it would never end
+    names = []
+    if os.geteuid() == 0:  # a real device node named like a notebook (only root may make one)
+        (folder / "dev-devon").mkdir()
+        os.mknod(folder / "dev-devon" / "01_basics.ipynb", 0o644 | stat.S_IFCHR, os.makedev(1, 5))  # /dev/zero
+        names.append("dev-devon")
     os.mkfifo(folder / "pipe.zip")
     (folder / "notes.txt").write_text("not a submission")
-    return sorted([*HOSTILE, "victor", "alice", "=2+5", "fifo-fiona", "zero-zed"])
+    return sorted([*HOSTILE, *names, "victor", "alice", "=2+5", "fifo-fiona", "zero-zed"])
