@@ -110,7 +110,8 @@ def test_stop_all_runs_kills_a_run_in_progress(tmp_path):
 
 
 @pytest.mark.slow
-def test_limits_and_isolation_inside_the_kernel(monkeypatch):
+@pytest.mark.parametrize("sandbox", ["bwrap", "none"])
+def test_limits_and_isolation_inside_the_kernel(monkeypatch, sandbox):
     """Does the kernel run under RLIMIT_AS, in its own folder, HOME and TMPDIR, with no teacher variable?"""
     probe = (
         "import os, resource, tempfile\n"
@@ -125,7 +126,7 @@ def test_limits_and_isolation_inside_the_kernel(monkeypatch):
         executed("print(Path.cwd().parent)", "where", 2),
     ]
     monkeypatch.setenv("MPCOURSE_TEST_SECRET", "teacher-only")
-    settings = RunSettings(Limits(timeout=60, memory_mb=1024))
+    settings = RunSettings(Limits(timeout=60, memory_mb=1024), sandbox=sandbox)
     result = run_notebook(nbformat.v4.new_notebook(cells=cells), "probe.ipynb", settings)
     assert result.status == "ok", result.detail
     assert result.cells[0].passed, result.cells[0].output
