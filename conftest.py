@@ -6,10 +6,10 @@ collected from ``notebooks/``.
 
 from __future__ import annotations
 
-import time
-
 import psutil
 import pytest
+
+from mpcourse import proctree
 
 # Long-lived helpers that multiprocessing starts once per parent, by design.
 pytest_plugins = ["mpcourse.nbval_kernel"]  # nbval kernels capture child output as in Jupyter
@@ -26,40 +26,14 @@ def _is_service(proc: psutil.Process) -> bool:
     return any(marker in cmdline for marker in _SERVICE_MARKERS)
 
 
-def _live(procs: list[psutil.Process]) -> list[psutil.Process]:
-    alive = []
-    for proc in procs:
-        try:
-            if proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
-                alive.append(proc)
-        except psutil.NoSuchProcess:
-            pass
-    return alive
-
-
 def leftover_children(root: psutil.Process, ignore: set[int] = frozenset(), grace: float = _GRACE_SECONDS):
     """Descendants of ``root`` (not services, not in ``ignore``) still alive after ``grace`` seconds."""
-    deadline = time.monotonic() + grace
-    while True:
-        try:
-            candidates = [p for p in root.children(recursive=True) if p.pid not in ignore]
-        except psutil.NoSuchProcess:
-            return []
-        leftovers = [p for p in _live(candidates) if not _is_service(p)]
-        if not leftovers or time.monotonic() > deadline:
-            return leftovers
-        time.sleep(0.1)
+    return proctree.leftover_children(root, ignore, grace, keep=_is_service)
 
 
 def _describe_and_kill(procs: list[psutil.Process]) -> str:
-    lines = []
-    for proc in procs:
-        try:
-            lines.append(f"pid {proc.pid}: {' '.join(proc.cmdline())[:120]}")
-            proc.kill()
-        except psutil.Error:
-            pass
-    psutil.wait_procs(procs, timeout=5)
+    lines = [proctree.describe(proc) for proc in procs]
+    proctree.kill(procs, wait=5)
     return "\n".join(lines)
 
 

@@ -1,8 +1,9 @@
 """``python -m mpcourse``: a learner's own copy of the course and their progress; a teacher's release and grading.
 
 ``start`` and ``progress`` are the learner's; ``release``, ``grade`` and ``gradebook``
-the teacher's.  Grading needs nbval, ipykernel and psutil (installed with the package) and a
-POSIX system (Linux or macOS) for its process limits.
+the teacher's.  Grading needs nbval, ipykernel and psutil (installed with the package), a
+POSIX system (Linux or macOS) for its process limits, and on Linux bubblewrap
+(``bwrap``) for its sandbox (``--sandbox none`` grades without one).
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ SUBMISSIONS holds one folder or one .zip per student (the student's name is the
 folder name, or the zip's name without .zip) with their notebooks inside, at any
 depth.  For each student and master notebook, the student's `answer` cells are put
 into the master (matched by cell id, then by position among answer cells) and it
-is run with nbval in a private temporary folder; each `check` cell that gives the
+is run with nbval in a sandbox of its own (bubblewrap: no network, nothing of
+this machine visible but the system and Python; see the README, "For teachers");
+each `check` cell that gives the
 master's output earns its points (metadata "mpcourse": {"points": N}, default 1).
 Check cells always come from the master, so a submission cannot change them.
 An answer cell still holding the release stub is "not attempted" (0 points).
@@ -48,13 +51,15 @@ outputs:
 
 exit status:
   0 when the batch completed (whatever the students scored), 1 when grading
-  itself could not run (e.g. no kernel could start), 2 for bad arguments or a
+  itself could not run (no kernel could start, or --sandbox auto/bwrap and
+  bubblewrap cannot run: install it, or pass --sandbox none), 2 for bad arguments or a
   bad master, 130 when interrupted (what was graded is kept).
 
 examples:
   python -m mpcourse grade submissions/ --out gradebook.csv
   python -m mpcourse grade submissions/ --out gradebook.csv --jobs 2 --timeout 60
   python -m mpcourse grade submissions/ --master teacher/notebooks --memory-mb 4096
+  python -m mpcourse grade submissions/ --sandbox none   # no bubblewrap (macOS): only for code you trust
   python -m mpcourse grade submissions/ --out part1.csv --shard 1/2   # on machine 1
   python -m mpcourse grade submissions/ --out part2.csv --shard 2/2   # on machine 2
   python -m mpcourse gradebook merge gradebook.csv part1.csv part2.csv
@@ -137,6 +142,9 @@ def _shard(text: str) -> tuple[int, int]:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from .grading.sandbox import DEFAULT_MODE, MODES, Limits
+
+    limits = Limits()  # the defaults, written once there
     parser = argparse.ArgumentParser(
         prog="mpcourse",
         description="The mpcourse course: open your own copy of it, see your progress; "
@@ -202,13 +210,27 @@ def _parser() -> argparse.ArgumentParser:
         help="notebooks graded at the same time (default: 1; about one per core)",
     )  # fmt: skip
     grade.add_argument(
-        "--timeout", metavar="SECONDS", type=_seconds, default=120.0,
+        "--timeout", metavar="SECONDS", type=_seconds, default=limits.timeout,
         help="wall-clock limit per notebook, kernel start included; then every process of the run is "
-        "killed and the notebook gets status timeout (default: 120)",
+        "killed and the notebook gets status timeout (default: %(default)g)",
     )  # fmt: skip
     grade.add_argument(
-        "--memory-mb", metavar="MB", type=_memory, default=2048,
-        help="address-space limit of each grading process (RLIMIT_AS) in megabytes; 0 for none (default: 2048)",
+        "--memory-mb", metavar="MB", type=_memory, default=limits.memory_mb,
+        help="memory limit in megabytes of each process of a notebook run (RLIMIT_AS) and, when grading as root, "
+        "of the whole run (cgroup); 0 for none (default: %(default)s)",
+    )  # fmt: skip
+    grade.add_argument(
+        "--processes", metavar="N", type=_memory, default=limits.processes,
+        help="most processes a notebook run may have at once; 0 for no limit (default: %(default)s)",
+    )  # fmt: skip
+    grade.add_argument(
+        "--disk-mb", metavar="MB", type=_memory, default=limits.disk_mb,
+        help="megabytes a notebook run may write (its folder, HOME and /tmp); 0 for no limit (default: %(default)s)",
+    )  # fmt: skip
+    grade.add_argument(
+        "--sandbox", choices=MODES, default=DEFAULT_MODE,
+        help="where learner code runs: bwrap (bubblewrap: no network, sees only its own run), auto (bwrap, "
+        "and refuse to grade when it cannot run), none (no sandbox: only for code you trust) (default: %(default)s)",
     )  # fmt: skip
     grade.add_argument(
         "--shard", metavar="K/N", type=_shard,
@@ -318,8 +340,9 @@ def _grade(args: argparse.Namespace) -> int:
         return _error("grade", "grading needs Linux or macOS (it limits and kills process groups)", EXIT_FAILED)
     from .grading.grade import GradingUnavailable, grade_class
     from .grading.gradebook import GradebookError
-    from .grading.runner import Limits
-    from .grading.submissions import discover, shard
+    from .grading.runner import RunSettings
+    from .grading.sandbox import Limits
+    from .grading.submissions import shard, survey
     from .grading.summary import format_summary
 
     if not args.submissions.is_dir():
@@ -331,7 +354,8 @@ def _grade(args: argparse.Namespace) -> int:
     if not masters:
         return _error("grade", "no master notebook has a check cell")
     feedback = args.feedback or args.out.parent / "feedback"
-    submissions = [s for s in discover(args.submissions) if s.path.resolve() != feedback.resolve()]
+    submissions, unread = survey(args.submissions)
+    submissions = [s for s in submissions if s.path.resolve() != feedback.resolve()]
     if args.shard:
         submissions = shard(submissions, *args.shard)
     try:
@@ -341,7 +365,12 @@ def _grade(args: argparse.Namespace) -> int:
             args.out,
             feedback,
             jobs=args.jobs,
-            limits=Limits(timeout=args.timeout, memory_mb=args.memory_mb),
+            settings=RunSettings(
+                limits=Limits(
+                    timeout=args.timeout, memory_mb=args.memory_mb, processes=args.processes, disk_mb=args.disk_mb
+                ),
+                sandbox=args.sandbox,
+            ),
             force=args.force,
             progress=not args.no_progress,
         )
@@ -352,7 +381,7 @@ def _grade(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(f"\ninterrupted: the students graded so far are in {args.out}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    print(format_summary(masters, result))
+    print(format_summary(masters, result, unread))
     print(f"\ngradebook: {args.out}\nfeedback:  {feedback}/")
     return EXIT_OK
 

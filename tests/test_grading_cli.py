@@ -6,13 +6,19 @@ import subprocess
 import sys
 
 import pytest
-from grading_fixtures import QUICK_GRADEBOOK, make_quick_class, write_masters
+from grading_fixtures import QUICK_GRADEBOOK, make_quick_class, require_bwrap, write_masters
 
 from mpcourse.__main__ import main
 from mpcourse.grading.grade import grade_class
 from mpcourse.grading.gradebook import read_gradebook, write_gradebook
 from mpcourse.grading.notebook import load_master
 from mpcourse.grading.submissions import discover
+
+
+@pytest.fixture(autouse=True)
+def _sandbox_available():
+    """These tests grade, and the grader refuses to run learner code without its sandbox."""
+    require_bwrap()
 
 
 @pytest.fixture
@@ -31,7 +37,9 @@ def test_grade_help_explains_every_option_with_examples():
         [sys.executable, "-m", "mpcourse", "grade", "--help"], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0
-    for option in ("--out", "--feedback", "--master", "--jobs", "--timeout", "--memory-mb", "--shard", "--force"):
+    options = ("--out", "--feedback", "--master", "--jobs", "--timeout", "--memory-mb", "--processes", "--disk-mb",
+               "--sandbox", "--shard", "--force")  # fmt: skip
+    for option in options:
         assert option in result.stdout
     assert "examples:" in result.stdout and "python -m mpcourse grade submissions/" in result.stdout
     assert "exit status:" in result.stdout

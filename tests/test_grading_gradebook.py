@@ -89,3 +89,13 @@ def test_merge_of_a_missing_part_is_an_error(tmp_path, capsys):
     assert main(["gradebook", "merge", str(tmp_path / "all.csv"), str(tmp_path / "nope.csv")]) == 2
     assert "nope.csv" in capsys.readouterr().err
     assert not (tmp_path / "all.csv").exists()
+
+
+def test_formula_cells_are_stored_inert_and_read_back_as_they_were(tmp_path):
+    """A student folder named ``=2+5`` must not become a live spreadsheet formula; the round trip keeps names."""
+    names = ["=2+5", "+1", "-x", "@SUM(A1)", "'quoted", "plain"]
+    write_gradebook(tmp_path / "g.csv", {name: _row("0") for name in names})
+    lines = (tmp_path / "g.csv").read_text().splitlines()[1:]
+    assert all(not line.startswith(("=", "+", "-", "@")) for line in lines)
+    assert "'=2+5,0,5,ok," in lines
+    assert sorted(read_gradebook(tmp_path / "g.csv")) == sorted(names)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from grading_fixtures import require_bwrap
 
 from mpcourse.__main__ import default_master_dir, main
 from mpcourse.grading.gradebook import read_gradebook
@@ -35,6 +36,7 @@ def _all_text(notebook: dict) -> str:
 @pytest.mark.skipif(not MASTERS, reason="no notebooks in notebooks/ yet")
 def test_release_then_solutions_get_full_marks_and_untouched_copies_zero(tmp_path):
     """The real course: no solution in the student copies; solved copies get every point, untouched ones 0."""
+    require_bwrap()
     assert default_master_dir() == NOTEBOOKS
     with contextlib.redirect_stdout(io.StringIO()):
         assert main(["release", str(tmp_path / "student")]) == 0

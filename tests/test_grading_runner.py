@@ -9,26 +9,31 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
-from grading_fixtures import LOOP_ANSWER, ORPHAN_TOKEN, executed, make_quick_class, write_masters
+from grading_fixtures import LOOP_ANSWER, ORPHAN_TOKEN, executed, make_quick_class, require_bwrap, write_masters
 
 from mpcourse.__main__ import main
 from mpcourse.grading import grade as grade_module
 from mpcourse.grading.grade import grade_class, grade_notebook
 from mpcourse.grading.nbval_plugin import output_text
 from mpcourse.grading.notebook import load_master
-from mpcourse.grading.runner import DEFAULT_SANITIZE, MARKER_ENV, Limits, RunResult, run_notebook, stop_all_runs
+from mpcourse.grading.runner import DEFAULT_SANITIZE, RunResult, RunSettings, run_notebook, stop_all_runs
+from mpcourse.grading.sandbox import Limits, cpus_for
 from mpcourse.grading.submissions import Submission
 
 
+@pytest.fixture(autouse=True)
+def _sandbox_available():
+    """These tests grade, and the grader refuses to run learner code without its sandbox."""
+    require_bwrap()
+
+
 def _leftovers() -> list[str]:
-    """Processes a grading run left behind: any carrying a run marker, or a fixture's orphan token."""
+    """Processes a grading run left behind: those carrying this session's orphan token (unique to it)."""
     found = []
     for proc in psutil.process_iter(["cmdline"]):
-        try:
-            if ORPHAN_TOKEN in " ".join(proc.info["cmdline"] or ()) or MARKER_ENV in proc.environ():
-                found.append(f"{proc.pid}: {' '.join(proc.info['cmdline'] or ())[:100]}")
-        except psutil.Error:
-            continue
+        cmdline = " ".join(proc.info["cmdline"] or ())
+        if ORPHAN_TOKEN in cmdline:
+            found.append(f"{proc.pid}: {cmdline[:100]}")
     return found
 
 
@@ -67,7 +72,7 @@ def test_infinite_loop_is_stopped_with_every_process_it_started(tmp_path):
     """
     master, submission = _loop_submission(tmp_path)
     started = time.monotonic()
-    result = grade_notebook(master, submission, Limits(timeout=5))
+    result = grade_notebook(master, submission, RunSettings(Limits(timeout=5)))
     elapsed = time.monotonic() - started
     assert result.status == "timeout"
     assert elapsed < 5 + 4
@@ -87,8 +92,8 @@ def test_stop_all_runs_kills_a_run_in_progress(tmp_path):
     results: list = []
     watcher = _Watcher()
     watcher.start()
-    worker = threading.Thread(target=lambda: results.append(grade_notebook(master, submission, Limits(timeout=120),
-                                                                           cancel=cancel)))  # fmt: skip
+    settings = RunSettings(Limits(timeout=120), cancel=cancel)
+    worker = threading.Thread(target=lambda: results.append(grade_notebook(master, submission, settings)))
     worker.start()
     deadline = time.monotonic() + 60
     while watcher.seen < 2 and time.monotonic() < deadline:
@@ -105,25 +110,28 @@ def test_stop_all_runs_kills_a_run_in_progress(tmp_path):
 
 
 @pytest.mark.slow
-def test_limits_and_isolation_inside_the_kernel():
-    """Does the kernel run under RLIMIT_AS, in its own folder, HOME and TMPDIR, removed afterwards?"""
+@pytest.mark.parametrize("sandbox", ["bwrap", "none"])
+def test_limits_and_isolation_inside_the_kernel(monkeypatch, sandbox):
+    """Does the kernel run under RLIMIT_AS, in its own folder, HOME and TMPDIR, with no teacher variable?"""
     probe = (
         "import os, resource, tempfile\n"
         "from pathlib import Path\n"
         "print(resource.getrlimit(resource.RLIMIT_AS)[0] // 2**20)\n"
         "print(Path.cwd().name, Path.home().name, Path(tempfile.gettempdir()).name)\n"
         "print(Path.cwd().parent == Path.home().parent == Path(tempfile.gettempdir()).parent)\n"
-        "print(os.environ.get('PYTEST_ADDOPTS'))"
+        "print(os.environ.get('PYTEST_ADDOPTS'), os.environ.get('MPCOURSE_TEST_SECRET'))"
     )
     cells = [
-        executed(probe, "probe", 1, "1024\nwork home tmp\nTrue\nNone\n"),
+        executed(probe, "probe", 1, "1024\nwork home tmp\nTrue\nNone None\n"),
         executed("print(Path.cwd().parent)", "where", 2),
     ]
-    result = run_notebook(nbformat.v4.new_notebook(cells=cells), "probe.ipynb", Limits(timeout=60, memory_mb=1024))
+    monkeypatch.setenv("MPCOURSE_TEST_SECRET", "teacher-only")
+    settings = RunSettings(Limits(timeout=60, memory_mb=1024), sandbox=sandbox)
+    result = run_notebook(nbformat.v4.new_notebook(cells=cells), "probe.ipynb", settings)
     assert result.status == "ok", result.detail
     assert result.cells[0].passed, result.cells[0].output
     sandbox = Path(result.cells[1].output.strip())
-    assert sandbox.name.startswith("mpgrade-") and not sandbox.exists()
+    assert sandbox.name.startswith("mpgrade") and not sandbox.exists()
 
 
 def test_packaged_sanitize_rules_match_the_course():
@@ -172,3 +180,29 @@ def test_a_grader_failure_on_one_notebook_does_not_stop_the_batch(tmp_path, monk
     rows = result.rows
     assert rows["carol"]["status"] == "error" and "boom" in rows["carol"]["details"]
     assert rows["dave"]["status"] == "invalid notebook" and rows["zoe"]["status"] == "missing"
+
+
+def test_cpus_are_shared_between_jobs():
+    """With --jobs N each run gets its own CPUs: disjoint shares, or one CPU each when jobs outnumber them."""
+    import os
+
+    mine = sorted(os.sched_getaffinity(0))
+    assert cpus_for(0, 1) is None
+    shares = [cpus_for(slot, 2) for slot in range(2)]
+    assert all(share and set(share) <= set(mine) for share in shares)
+    if len(mine) >= 2:
+        assert not set(shares[0]) & set(shares[1])
+    assert all(len(cpus_for(slot, len(mine) + 1)) == 1 for slot in range(len(mine) + 1))
+
+
+@pytest.mark.slow
+def test_available_cpus_inside_a_run_is_the_runs_share():
+    """A run of a --jobs 2 batch sees only its own CPUs, and mpcourse.available_cpus() says so."""
+    import os
+
+    expected = len(cpus_for(0, 2))
+    probe = "import mpcourse, os\nprint(mpcourse.available_cpus(), len(os.sched_getaffinity(0)))"
+    cells = [executed(probe, "probe", 1, f"{expected} {expected}\n")]
+    result = run_notebook(nbformat.v4.new_notebook(cells=cells), "cpus.ipynb", RunSettings(jobs=2))
+    assert result.status == "ok", result.detail
+    assert result.cells[0].passed, (result.cells[0].output, expected, os.sched_getaffinity(0))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import stat
 import zipfile
 
 import pytest
 
 from mpcourse.grading import submissions as subs
-from mpcourse.grading.submissions import Submission, TooLarge, discover, shard, zip_problem
+from mpcourse.grading.submissions import Submission, TooLarge, discover, shard, survey, zip_problem
 
 
 def _zip(path, members):
@@ -111,3 +112,28 @@ def test_shards_partition_sorted_students():
     assert parts == [["a", "c", "e"], ["b", "d"]]
     with pytest.raises(ValueError):
         shard(students, 3, 2)
+
+
+def test_survey_lists_every_entry_it_does_not_grade(tmp_path):
+    """Hidden entries, loose files, links, FIFOs and a zip beside its folder: not graded, each with a reason."""
+    (tmp_path / "alice").mkdir()
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / "notes.txt").write_text("hi")
+    (tmp_path / "link").symlink_to(tmp_path / "alice")
+    os.mkfifo(tmp_path / "fifo.zip")
+    _zip(tmp_path / "alice.zip", {"a.ipynb": b"{}"})
+    found, unread = survey(tmp_path)
+    assert [s.name for s in found] == ["alice"]
+    reasons = dict(unread)
+    assert sorted(reasons) == [".hidden", "alice.zip", "fifo.zip", "link", "notes.txt"]
+    assert "hidden" in reasons[".hidden"] and "symbolic link" in reasons["link"]
+    assert "FIFO" in reasons["fifo.zip"] and "not a folder or a .zip" in reasons["notes.txt"]
+    assert "alice/ is graded instead" in reasons["alice.zip"]
+
+
+def test_a_fifo_named_like_a_notebook_is_refused_at_once(tmp_path):
+    """Opening a FIFO for reading would wait for a writer forever; the grader refuses it instead."""
+    (tmp_path / "fiona").mkdir()
+    os.mkfifo(tmp_path / "fiona" / "a.ipynb")
+    with pytest.raises(OSError, match="not a regular file"):
+        Submission("fiona", tmp_path / "fiona").read("a.ipynb")

@@ -2,7 +2,8 @@
 
 One module per step: :mod:`.notebook` (read masters and submissions, merge answers),
 :mod:`.release` (student copies), :mod:`.submissions` (folders and zips, safely),
-:mod:`.runner` (one isolated nbval run), :mod:`.grade` (one notebook, a class),
+:mod:`.sandbox` (bubblewrap, limits; :mod:`.cgroups` for whole-run limits as root),
+:mod:`.runner` (one sandboxed nbval run), :mod:`.grade` (one notebook, a class),
 :mod:`.gradebook` (the CSV), :mod:`.feedback` (per student) and :mod:`.summary`.
 The command line is ``python -m mpcourse release|grade|gradebook``.
 
@@ -31,8 +32,11 @@ _EXPORTS = {
     "load_master": "notebook",
     "merge": "notebook",
     "student_copy": "release",
-    "Limits": "runner",
+    "Limits": "sandbox",
+    "RunSettings": "runner",
     "run_notebook": "runner",
+    "Sandbox": "sandbox",
+    "SandboxUnavailable": "sandbox",
     "Submission": "submissions",
     "discover": "submissions",
 }

@@ -10,7 +10,13 @@ from .gradebook import atomic_write_text, format_points
 if TYPE_CHECKING:
     from .grade import CheckResult, NotebookGrade, StudentGrade
 
-__all__ = ["feedback_path", "render_feedback", "write_feedback"]
+__all__ = ["UNSANDBOXED", "feedback_path", "render_feedback", "write_feedback"]
+
+#: Said in every feedback file and in the summary of a batch graded with ``--sandbox none``.
+UNSANDBOXED = (
+    "Graded without a sandbox (--sandbox none): the notebooks ran as the teacher's user, "
+    "with the teacher's files and network."
+)
 
 _MAX_LINES = 8
 _MAX_LINE = 300
@@ -65,14 +71,16 @@ def _notebook_lines(notebook: NotebookGrade) -> list[str]:
     return [*lines, ""]
 
 
-def render_feedback(student: StudentGrade) -> str:
-    """The Markdown feedback for one student."""
+def render_feedback(student: StudentGrade, unsandboxed: bool = False) -> str:
+    """The Markdown feedback for one student (``unsandboxed``: say that grading ran without a sandbox)."""
     lines = [
         f"# Feedback for {student.name}",
         "",
         f"**Total: {format_points(student.score)} / {format_points(student.max_points)} points**",
         "",
     ]
+    if unsandboxed:
+        lines += [f"> **Note:** {UNSANDBOXED}", ""]
     for notebook in student.notebooks:
         lines += _notebook_lines(notebook)
     return "\n".join(lines).rstrip() + "\n"
@@ -83,8 +91,8 @@ def feedback_path(folder: str | Path, name: str) -> Path:
     return Path(folder) / f"{name}.md"
 
 
-def write_feedback(folder: str | Path, student: StudentGrade) -> Path:
+def write_feedback(folder: str | Path, student: StudentGrade, unsandboxed: bool = False) -> Path:
     """Write (atomically) and return a student's feedback file."""
     path = feedback_path(folder, student.name)
-    atomic_write_text(path, render_feedback(student))
+    atomic_write_text(path, render_feedback(student, unsandboxed))
     return path

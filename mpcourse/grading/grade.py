@@ -7,7 +7,7 @@ import threading
 import zipfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tqdm.auto import tqdm
@@ -16,7 +16,8 @@ from ..checks import FAIL_MARK, PASS_MARK
 from .feedback import write_feedback
 from .gradebook import STUDENT, format_points, read_gradebook, write_gradebook
 from .notebook import Check, InvalidNotebook, Master, merge, read_submission
-from .runner import DEFAULT_LIMITS, DEFAULT_SANITIZE, CellRun, Limits, check_runner, run_notebook, stop_all_runs
+from .runner import DEFAULT_SETTINGS, CellRun, RunSettings, check_runner, run_notebook, stop_all_runs
+from .sandbox import SandboxUnavailable, clean_stale_runs, resolve
 from .submissions import Submission, TooLarge
 
 __all__ = [
@@ -141,8 +142,8 @@ def _unscored(master: Master, status: str, detail: str = "") -> NotebookGrade:
 class Preflight:
     """Check once, before the first real run, that a trivial notebook can be graded at all."""
 
-    def __init__(self, limits: Limits, sanitize: Path) -> None:
-        self._limits, self._sanitize = limits, sanitize
+    def __init__(self, settings: RunSettings) -> None:
+        self._settings = settings
         self._lock = threading.Lock()
         self._done = False
         self._problem: str | None = None
@@ -152,7 +153,7 @@ class Preflight:
         with self._lock:
             if not self._done:
                 try:
-                    self._problem = check_runner(self._limits, self._sanitize)
+                    self._problem = check_runner(self._settings)
                 except Exception as exc:  # e.g. the run could not even start
                     self._problem = f"{type(exc).__name__}: {exc}"
                 self._done = True
@@ -182,10 +183,8 @@ def _check_result(check: Check, outcome: str, cell: CellRun | None) -> CheckResu
 def grade_notebook(
     master: Master,
     submission: Submission,
-    limits: Limits = DEFAULT_LIMITS,
-    sanitize: Path = DEFAULT_SANITIZE,
+    settings: RunSettings = DEFAULT_SETTINGS,
     preflight: Preflight | None = None,
-    cancel: threading.Event | None = None,
 ) -> NotebookGrade:
     """Grade ``submission``'s copy of ``master``: merge its answers, run it, score the check cells."""
     if submission.problem:
@@ -208,7 +207,7 @@ def grade_notebook(
         return NotebookGrade(master.name, OK, checks)
     if preflight is not None:
         preflight.ensure()
-    run = run_notebook(merged.notebook, master.path.name, limits, sanitize, cancel)
+    run = run_notebook(merged.notebook, master.path.name, settings)
     results = []
     for check in master.checks:
         cell = run.cells.get(check.code_index)
@@ -232,7 +231,7 @@ def _grade_safely(master: Master, submission: Submission, *args) -> NotebookGrad
     """:func:`grade_notebook`, turning a grader bug on one submission into an ``error`` grade for it."""
     try:
         return grade_notebook(master, submission, *args)
-    except (GradingUnavailable, KeyboardInterrupt):
+    except (GradingUnavailable, SandboxUnavailable, KeyboardInterrupt):
         raise
     except Exception as exc:
         return _unscored(master, ERROR, f"grader error: {type(exc).__name__}: {exc}")
@@ -245,6 +244,7 @@ class BatchResult:
     graded: list[StudentGrade] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     rows: dict[str, dict[str, str]] = field(default_factory=dict)
+    sandbox: str = "bwrap"
 
 
 def grade_class(
@@ -254,8 +254,7 @@ def grade_class(
     feedback_dir: str | Path,
     *,
     jobs: int = 1,
-    limits: Limits = DEFAULT_LIMITS,
-    sanitize: Path = DEFAULT_SANITIZE,
+    settings: RunSettings = DEFAULT_SETTINGS,
     force: bool = False,
     progress: bool = True,
     preflight: bool = True,
@@ -266,14 +265,22 @@ def grade_class(
     After each student the gradebook is rewritten atomically and their feedback
     file written, so an interrupted batch loses nothing already graded.  Students
     already in the gradebook are skipped (unless ``force``), except those whose
-    grading failed (status ``error``).  Raises :class:`GradingUnavailable` when a
-    trivial notebook cannot be graded (with ``preflight``).
+    grading failed (status ``error``).  Raises :class:`GradingUnavailable` when the
+    sandbox asked for (``settings.sandbox``) cannot run, or a trivial notebook cannot
+    be graded (with ``preflight``).  Run folders left by a killed grader are removed.
     """
     if not masters:
         raise ValueError("no master notebook with check cells to grade against")
+    try:
+        mode = resolve(settings.sandbox)
+    except SandboxUnavailable as exc:
+        raise GradingUnavailable(str(exc)) from None
+    clean_stale_runs()
+    cancel = threading.Event()
+    settings = replace(settings, sandbox=mode, jobs=max(1, jobs), cancel=cancel)
     gradebook, feedback_dir = Path(gradebook), Path(feedback_dir)
     names = [master.name for master in masters]
-    result = BatchResult(rows=read_gradebook(gradebook) if gradebook.exists() else {})
+    result = BatchResult(rows=read_gradebook(gradebook) if gradebook.exists() else {}, sandbox=mode)
     todo = []
     for submission in submissions:
         previous = result.rows.get(submission.name)
@@ -281,8 +288,7 @@ def grade_class(
             result.skipped.append(submission.name)
         else:
             todo.append(submission)
-    check = Preflight(limits, sanitize) if preflight else None
-    cancel = threading.Event()
+    check = Preflight(settings) if preflight else None
     grades: dict[str, list[NotebookGrade | None]] = {s.name: [None] * len(masters) for s in todo}
     bar = tqdm(total=len(todo), unit="student", desc="grading", disable=not progress, file=sys.stderr)
 
@@ -290,7 +296,7 @@ def grade_class(
         student = StudentGrade(name, tuple(grades.pop(name)))
         result.rows[name] = student.row()
         write_gradebook(gradebook, result.rows, names)
-        write_feedback(feedback_dir, student)
+        write_feedback(feedback_dir, student, unsandboxed=mode == "none")
         result.graded.append(student)
         bar.set_postfix_str(name, refresh=False)
         bar.update(1)
@@ -302,7 +308,7 @@ def grade_class(
     try:
         for submission in todo:
             for index, master in enumerate(masters):
-                future = executor.submit(_grade_safely, master, submission, limits, sanitize, check, cancel)
+                future = executor.submit(_grade_safely, master, submission, settings, check)
                 futures[future] = (submission.name, index)
         for future in as_completed(futures):
             name, index = futures[future]

@@ -1,4 +1,8 @@
-"""The gradebook CSV: one row per student, a column per notebook, a total, a status; written atomically."""
+"""The gradebook CSV: one row per student, a column per notebook, a total, a status; written atomically.
+
+A value a spreadsheet would run as a formula (``=2+5``, ``+``, ``-``, ``@``) is stored after a ``'``,
+which :func:`read_gradebook` removes again.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +30,19 @@ STUDENT = "student"
 LAST_COLUMNS = ("total", "max", "status", "details")
 
 Row = Mapping[str, str]
+
+# A spreadsheet runs a cell starting with one of these as a formula; such a value is stored after a "'".
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def _neutral(value: str) -> str:
+    """``value`` as stored: prefixed with ``'`` when a spreadsheet would read it as a formula."""
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def _restored(value: str) -> str:
+    """The value :func:`_neutral` stored."""
+    return value[1:] if value.startswith("'") else value
 
 
 class GradebookError(ValueError):
@@ -63,7 +80,8 @@ def read_gradebook(path: str | Path) -> dict[str, dict[str, str]]:
             header = reader.fieldnames or []
             if STUDENT not in header or "status" not in header:
                 raise GradebookError(f"{path}: not a gradebook (no 'student' and 'status' columns)")
-            return {row[STUDENT]: {k: v or "" for k, v in row.items() if k is not None} for row in reader}
+            rows = ({k: _restored(v or "") for k, v in row.items() if k is not None} for row in reader)
+            return {row[STUDENT]: row for row in rows}
     except (UnicodeDecodeError, csv.Error) as exc:
         raise GradebookError(f"{path}: not a gradebook ({exc})") from None
 
@@ -82,7 +100,7 @@ def _csv_text(rows: Mapping[str, Row], notebooks: Sequence[str]) -> str:
     writer = csv.DictWriter(buffer, fieldnames=columns(rows.values(), notebooks), restval="", lineterminator="\n")
     writer.writeheader()
     for name in sorted(rows):
-        writer.writerow({**rows[name], STUDENT: name})
+        writer.writerow({key: _neutral(str(value)) for key, value in {**rows[name], STUDENT: name}.items()})
     return buffer.getvalue()
 
 

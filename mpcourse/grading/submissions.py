@@ -3,7 +3,10 @@
 Zips are never extracted: notebooks are read from them in memory, with size caps.
 A zip with a member that would land outside its folder (``../x``, ``/etc/x``), a
 symbolic link, too many members or too much uncompressed data (a zip bomb) is
-rejected as a whole.
+rejected as a whole.  Only regular files are read (never a FIFO, socket or
+device, never through a symbolic link), each with a byte cap, and every entry
+of the submissions folder is either a submission or listed with the reason it
+is not (:func:`survey`).
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ __all__ = [
     "MAX_ZIP_BYTES",
     "Submission",
     "discover",
+    "open_regular",
     "shard",
+    "survey",
     "zip_problem",
 ]
 
@@ -43,13 +48,29 @@ def _ignored(parts: tuple[str, ...]) -> bool:
     return any(part.startswith(".") or part in _IGNORED_DIRS for part in parts)
 
 
+def open_regular(path: Path):
+    """Open ``path`` for reading only if it is a regular file reached without a symbolic link (else OSError)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as exc:
+        if os.path.islink(path):
+            raise OSError(f"{path.name} is a symbolic link") from None
+        raise exc
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise OSError(f"{path.name} is not a regular file (a FIFO, socket or device)")
+    return os.fdopen(descriptor, "rb")
+
+
 def zip_problem(path: Path) -> str | None:
     """Why a submission zip is rejected, or ``None`` when it is safe to read."""
     try:
-        if path.stat().st_size > MAX_ZIP_BYTES:
-            return f"zip rejected: the file is larger than {MAX_ZIP_BYTES // 2**20} MB"
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
+        with open_regular(path) as stream:
+            if os.fstat(stream.fileno()).st_size > MAX_ZIP_BYTES:
+                return f"zip rejected: the file is larger than {MAX_ZIP_BYTES // 2**20} MB"
+            with zipfile.ZipFile(stream) as archive:
+                members = archive.infolist()
     except (OSError, zipfile.BadZipFile, ValueError) as exc:
         return f"zip rejected: not a readable zip ({exc})"
     if len(members) > MAX_MEMBERS:
@@ -95,15 +116,14 @@ class Submission:
                 found.append((len(relative), Path(folder) / filename))
         if not found:
             return None
-        path = min(found)[1]
-        if path.is_symlink():
-            raise OSError(f"{filename} is a symbolic link")
-        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+        with open_regular(min(found)[1]) as stream:
+            data = stream.read(MAX_NOTEBOOK_BYTES + 1)
+        if len(data) > MAX_NOTEBOOK_BYTES:
             raise TooLarge(f"{filename} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
-        return path.read_bytes()
+        return data
 
     def _read_zip(self, filename: str) -> bytes | None:
-        with zipfile.ZipFile(self.path) as archive:
+        with open_regular(self.path) as stream, zipfile.ZipFile(stream) as archive:
             found = []
             for member in archive.infolist():
                 parts = PurePosixPath(member.filename.replace("\\", "/")).parts
@@ -121,24 +141,45 @@ class Submission:
             return data
 
 
-def discover(folder: str | Path) -> list[Submission]:
-    """Every submission in ``folder``, sorted by student name.
+def survey(folder: str | Path) -> tuple[list[Submission], list[tuple[str, str]]]:
+    """Every submission in ``folder`` (sorted by student name), and every other entry with why it is not one.
 
     A student is a sub-folder or a ``.zip`` (named without ``.zip``); when both
-    exist, the folder wins.  Hidden entries and loose files are ignored.
+    exist, the folder wins.  Hidden entries, links, loose files, FIFOs and
+    devices are not graded.
     """
     folder = Path(folder)
     found: dict[str, Submission] = {}
-    for entry in sorted(folder.iterdir()):
-        if entry.name.startswith(".") or entry.is_symlink():
+    unread: list[tuple[str, str]] = []
+    entries = sorted(folder.iterdir())
+    folders = {entry.name for entry in entries if not entry.is_symlink() and entry.is_dir()}
+    for entry in entries:
+        try:
+            mode = entry.lstat().st_mode
+        except OSError as exc:
+            unread.append((entry.name, f"cannot be read ({exc.strerror})"))
             continue
-        if entry.is_dir():
+        zip_name = entry.name[: -len(".zip")] if entry.name.lower().endswith(".zip") else None
+        if entry.name.startswith("."):
+            unread.append((entry.name, "hidden (the name starts with a dot); rename it to grade it"))
+        elif stat.S_ISLNK(mode):
+            unread.append((entry.name, "a symbolic link (not followed)"))
+        elif stat.S_ISDIR(mode):
             found[entry.name] = Submission(entry.name, entry)
-        elif entry.suffix.lower() == ".zip" and entry.is_file():
-            name = entry.name[: -len(".zip")]
-            if name and name not in found and not (folder / name).is_dir():
-                found[name] = Submission(name, entry, zip_problem(entry))
-    return [found[name] for name in sorted(found)]
+        elif not stat.S_ISREG(mode):
+            unread.append((entry.name, "not a regular file or folder (a FIFO, socket or device)"))
+        elif zip_name is None or not zip_name:
+            unread.append((entry.name, "not a folder or a .zip"))
+        elif zip_name in folders:
+            unread.append((entry.name, f"the folder {zip_name}/ is graded instead"))
+        else:
+            found[zip_name] = Submission(zip_name, entry, zip_problem(entry))
+    return [found[name] for name in sorted(found)], unread
+
+
+def discover(folder: str | Path) -> list[Submission]:
+    """Every submission in ``folder``, sorted by student name (see :func:`survey`)."""
+    return survey(folder)[0]
 
 
 def shard(submissions: list[Submission], index: int, count: int) -> list[Submission]:

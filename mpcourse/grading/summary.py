@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from .feedback import UNSANDBOXED
 from .gradebook import format_points
 
 if TYPE_CHECKING:
@@ -29,9 +30,14 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join([line(header), line(["-" * w for w in widths]), *(line(row) for row in rows)])
 
 
-def format_summary(masters: Sequence[Master], result: BatchResult) -> str:
-    """What the teacher reads when the batch is done."""
+def format_summary(masters: Sequence[Master], result: BatchResult, unread: Sequence[tuple[str, str]] = ()) -> str:
+    """What the teacher reads when the batch is done; ``unread``: entries of the folder not graded, with why."""
     lines = []
+    if result.sandbox == "none":
+        lines.append(f"WARNING: {UNSANDBOXED}")
+    if unread:
+        lines.append(f"Not graded: {len(unread)} entr{'y' if len(unread) == 1 else 'ies'} of the submissions folder:")
+        lines += [f"  {name}: {why}" for name, why in unread]
     if result.skipped:
         lines.append(f"Skipped {len(result.skipped)} student(s) already in the gradebook (--force grades them again).")
     if not result.graded:

@@ -13,14 +13,18 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import uuid
 import zipfile
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from mpcourse.grading.notebook import load_master
 from mpcourse.grading.release import student_copy
+from mpcourse.grading.sandbox import bwrap_problem
 
 __all__ = [
     "CLASS_TIMEOUT",
@@ -37,14 +41,26 @@ __all__ = [
     "folder_digest",
     "make_class",
     "make_quick_class",
+    "require_bwrap",
     "solved",
     "write_masters",
 ]
 
+
+def require_bwrap() -> None:
+    """Skip a test that grades (the grader refuses without a sandbox) when bubblewrap cannot run; in CI, fail."""
+    problem = bwrap_problem()
+    if problem:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the grading tests in the sandbox, but: {problem}", pytrace=False)
+        pytest.skip(problem)
+
+
 #: Seconds per notebook when grading the class (the infinite loop costs this much).
 CLASS_TIMEOUT = 25
-#: In the command line of every process a fixture answer starts and never stops.
-ORPHAN_TOKEN = "mpcourse-fixture-orphan"
+#: In the command line of every process a fixture answer starts and never stops; unique to this test session,
+#: so a test never counts another session's processes (another grading run on the machine) as its own.
+ORPHAN_TOKEN = f"mpcourse-fixture-orphan-{uuid.uuid4().hex[:12]}"
 
 _CHECKS = """\
 from mpcourse.checks import report
