@@ -32,6 +32,7 @@ __all__ = [
     "reciprocal",
     "say_hello",
     "send_number",
+    "send_number_after",
     "sleep_for",
     "square",
     "traced",
@@ -219,3 +220,9 @@ def double_over_pipe(conn: Any) -> None:
     while (number := conn.recv()) is not None:
         conn.send(number * 2)
     conn.close()
+
+
+def send_number_after(queue: Any, number: int, seconds: float) -> None:
+    """Wait ``seconds`` (a task of some length), then put ``number`` on ``queue``."""
+    time.sleep(seconds)
+    queue.put(number)
