@@ -41,6 +41,11 @@ def _cell_texts(cell: dict) -> list[str]:
     return texts
 
 
+def _shows_code(cell: dict) -> bool:
+    """A markdown cell with a fenced code block, such as the one that shows a chapter's script."""
+    return cell["cell_type"] == "markdown" and "```" in "".join(cell["source"])
+
+
 def _solution_lines(master_path: Path) -> set[str]:
     """Lines of the master's answers that appear nowhere else in it (not in a stub, not in another cell)."""
     master = load_master(master_path, executed=False)
@@ -49,7 +54,10 @@ def _solution_lines(master_path: Path) -> set[str]:
     answers = set()
     for cell in notebook["cells"]:
         lines = {line.strip() for text in _cell_texts(cell) for line in text.splitlines()}
-        (answers if ANSWER in cell_tags(cell) else elsewhere).update(lines)
+        if ANSWER in cell_tags(cell):
+            answers.update(lines)
+        elif not _shows_code(cell):  # code shown in prose (a chapter's script) is no excuse
+            elsewhere.update(lines)
     stubs = {line.strip() for answer in master.answers for line in answer.stub.splitlines()}
     return {line for line in answers - elsewhere - stubs if line and not line.startswith("#")}
 

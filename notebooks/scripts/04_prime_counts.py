@@ -20,21 +20,16 @@ def count_primes(limit):
     return count
 
 
-def primes_with_limit(limit):
-    """Return the limit with its count, so a result says which task it belongs to."""
-    return limit, count_primes(limit)
-
-
 if __name__ == "__main__":
-    # A pool of 2 workers; results arrive in the order the tasks finish
+    # A pool of 2 workers; map hands back the results in the order of LIMITS
     with multiprocessing.Pool(processes=2) as pool:
-        prime_counts = dict(pool.imap_unordered(primes_with_limit, LIMITS))
+        pool_counts = pool.map(count_primes, LIMITS)
         pool.close()
         pool.join()
-    for limit in LIMITS:
-        print(f"primes below {limit}: {prime_counts[limit]}")
+    for limit, count in zip(LIMITS, pool_counts):
+        print(f"primes below {limit}: {count}")
 
     # The same with concurrent.futures: map gives the results in input order
     with ProcessPoolExecutor(max_workers=2) as executor:
         counts = list(executor.map(count_primes, LIMITS))
-    print("ProcessPoolExecutor agrees:", counts == [prime_counts[limit] for limit in LIMITS])
+    print("ProcessPoolExecutor agrees:", counts == pool_counts)
