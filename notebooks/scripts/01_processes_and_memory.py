@@ -20,9 +20,9 @@ def fill_slot(shared, index):
     shared[index] = (index + 1) * 100
 
 
-def sum_of_squares(n):
-    """CPU-bound work: 0² + 1² + ... + (n-1)²."""
-    return sum(i * i for i in range(n))
+def sum_of_cubes(n):
+    """CPU-bound work: 0³ + 1³ + ... + (n-1)³."""
+    return sum(i**3 for i in range(n))
 
 
 if __name__ == "__main__":
@@ -43,7 +43,7 @@ if __name__ == "__main__":
     # CPU-bound tasks on as many worker processes as this process may use.
     usable = os.process_cpu_count() if hasattr(os, "process_cpu_count") else os.cpu_count()  # 3.13+
     with ProcessPoolExecutor(max_workers=usable) as pool:
-        print("sums of squares:", list(pool.map(sum_of_squares, [10, 100, 1000])))
+        print("sums of cubes:", list(pool.map(sum_of_cubes, [10, 100, 1000])))
 
     # A worker that dies breaks the pool: the error says so instead of waiting forever.
     with ProcessPoolExecutor(max_workers=1) as pool:
