@@ -172,7 +172,7 @@ class _MarkingWrite:
 
     def __get__(self, stream: Any, owner: type | None = None) -> Any:
         if stream is None:
-            return self
+            return self.original  # OutStream.write(stream, text) still works
         inner = stream.__dict__.get("_mpcourse_write") or self.original.__get__(stream, owner)
 
         def write(string: str, *args: Any, **kwargs: Any) -> int | None:
