@@ -5,6 +5,10 @@
 (b) start-up of a spawned child that imports ``mpcourse.workers`` against one
     that imports nothing beyond what every spawned child loads.
 
+Both run outside a kernel.  What importing mpcourse costs a timed start+join
+inside a Jupyter kernel (where it keeps children's output in its cell) is
+measured by ``benchmarks/kernel_join.py``.
+
 Usage: python benchmarks/overhead.py [--repeat 5]
 """
 

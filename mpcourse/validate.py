@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import os
 import pickle
 import sys
 from typing import Any
@@ -98,17 +99,28 @@ def _ensure_module_loadable(name: str, module: str, method: str) -> None:
         )
 
 
+def _cpu_hint() -> str:
+    """How to ask for one worker per core this process may really use."""
+    if hasattr(os, "process_cpu_count"):  # Python 3.13+: what processes=None uses
+        default = "os.process_cpu_count(), which counts the CPU affinity but not a container's CPU quota"
+    else:
+        default = "os.cpu_count(), every core of the machine, whatever the container allows"
+    return (
+        "processes=mpcourse.available_cpus() for one worker per core this process may really use "
+        f"(affinity and container quota); processes=None takes {default}"
+    )
+
+
 def check_processes(processes: Any) -> None:
     """Raise a clear error unless ``processes`` is ``None`` or a whole number ≥ 1."""
     if processes is None:
         return
     if isinstance(processes, bool) or not isinstance(processes, int):
         raise TypeError(
-            f"processes must be a whole number such as 2, or None for one per core; "
-            f"got {processes!r} ({type(processes).__name__})."
+            f"processes must be a whole number such as 2; got {processes!r} "
+            f"({type(processes).__name__}). Use {_cpu_hint()}."
         )
     if processes < 1:
         raise ValueError(
-            f"processes must be at least 1, got {processes}: a pool needs a worker to "
-            f"run anything. Use processes=None for one worker per available core."
+            f"processes must be at least 1, got {processes}: a pool needs a worker to run anything. Use {_cpu_hint()}."
         )

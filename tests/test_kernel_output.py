@@ -1,4 +1,4 @@
-"""Does a child's print land in its own cell, before the parent's next line?
+"""Does a child's print land in its own cell, before the parent's next line, without slowing join?
 
 Without mpcourse.kernel_output, 8-15 of 40 such cells came out wrong under
 forkserver (parent's line first, torn lines, or output under the next cell).
@@ -6,26 +6,80 @@ forkserver (parent's line first, torn lines, or output under the next cell).
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from notebook_runner import execute, stream_text
 
 from mpcourse import START_METHOD_ENV, valid_start_methods
 
+SETUP = "import mpcourse\nfrom mpcourse import workers, kernel_output\nctx = mpcourse.get_context()"
 CELL = "p = ctx.Process(target=workers.say_hello)\np.start()\np.join()\nprint('parent done')"
 CELLS = 20
+HELLO = "Hello from a child process\n"
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("unbuffered", ["1", None], ids=["PYTHONUNBUFFERED", "buffered"])
 @pytest.mark.parametrize("method", valid_start_methods())
 def test_child_line_comes_before_the_parents_next_line(method, unbuffered):
-    setup = "import mpcourse\nfrom mpcourse import workers\nctx = mpcourse.get_context()"
-    notebook = execute([setup] + [CELL] * CELLS, {START_METHOD_ENV: method, "PYTHONUNBUFFERED": unbuffered})
+    notebook = execute([SETUP] + [CELL] * CELLS, {START_METHOD_ENV: method, "PYTHONUNBUFFERED": unbuffered})
     texts = [stream_text(cell) for cell in notebook.cells[1:]]
-    assert texts == ["Hello from a child process\nparent done\n"] * CELLS
+    assert texts == [HELLO + "parent done\n"] * CELLS
 
 
-def test_outside_a_kernel_join_is_untouched():
-    import multiprocessing.process
+START_JOIN = "p = ctx.Process(target=workers.say_hello)\np.start()\np.join()\n"
 
-    assert not hasattr(multiprocessing.process.BaseProcess.join, "_mpcourse_original")
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", valid_start_methods())
+def test_join_only_notes_the_child_and_whatever_the_cell_sends_next_waits_for_its_output(method):
+    """join() returns without waiting for the pipes; a print, a result, display() or a traceback waits."""
+    cells = [
+        SETUP,
+        START_JOIN + "pending = kernel_output.output_pending()\nprint('pending after join:', pending)",
+        START_JOIN + "p.exitcode",
+        START_JOIN + "display('shown')",
+        START_JOIN + "raise ValueError('after the child')",
+        START_JOIN,  # nothing after the join: the end of the cell waits
+        "print('next cell')",
+    ]
+    notebook = execute(cells, {START_METHOD_ENV: method})
+    pending, result, shown, error, bare, after = notebook.cells[1:]
+
+    def kinds(cell):  # a forked child's line may come as two stream messages: count them as one
+        types = [o.output_type for o in cell.outputs]
+        return [t for i, t in enumerate(types) if i == 0 or t != types[i - 1]]
+
+    assert stream_text(pending) == HELLO + "pending after join: True\n"
+    assert kinds(result) == ["stream", "execute_result"] and stream_text(result) == HELLO
+    assert kinds(shown) == ["stream", "display_data"] and stream_text(shown) == HELLO
+    assert kinds(error) == ["stream", "error"] and stream_text(error) == HELLO
+    assert stream_text(bare) == HELLO
+    assert stream_text(after) == "next cell\n"
+
+
+OUTSIDE_A_KERNEL = """
+import multiprocessing, multiprocessing.process, sys
+join, write = multiprocessing.process.BaseProcess.join, sys.stdout.write
+import ipykernel  # loaded, but this is no kernel
+import mpcourse
+from mpcourse import kernel_output
+kernel_output.install()
+assert multiprocessing.process.BaseProcess.join is join, "join was replaced outside a kernel"
+assert sys.stdout.write == write, "stdout.write was replaced outside a kernel"
+p = multiprocessing.get_context(sys.argv[1]).Process(target=print, args=("child",))
+p.start()
+p.join()
+assert not kernel_output.output_pending(), "a join outside a kernel left output pending"
+print("parent")
+"""
+
+
+@pytest.mark.parametrize("method", valid_start_methods())
+def test_outside_a_kernel_join_is_untouched(method):
+    """In a plain Python (even with ipykernel imported), mpcourse changes neither join nor stdout."""
+    done = subprocess.run([sys.executable, "-c", OUTSIDE_A_KERNEL, method], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "child\nparent\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 
 import pytest
 
@@ -83,13 +84,26 @@ def test_not_callable_says_to_drop_the_parentheses():
 
 @pytest.mark.parametrize("bad", [0, -3])
 def test_processes_below_one(bad):
-    with pytest.raises(ValueError, match=r"at least 1.*processes=None"):
+    """The hint names the count that honours a container's CPU quota, not processes=None."""
+    with pytest.raises(ValueError, match=r"at least 1") as excinfo:
         check_processes(bad)
+    message = str(excinfo.value)
+    assert "processes=mpcourse.available_cpus()" in message
+    assert "Use processes=None" not in message
+    # what processes=None really takes on this Python, said as a caveat
+    default = "os.process_cpu_count()" if hasattr(os, "process_cpu_count") else "os.cpu_count()"
+    assert f"processes=None takes {default}" in message
+
+
+def test_the_hint_names_a_real_function():
+    import mpcourse
+
+    assert isinstance(mpcourse.available_cpus(), int)
 
 
 @pytest.mark.parametrize("bad", [2.5, "4", True])
 def test_processes_not_a_whole_number(bad):
-    with pytest.raises(TypeError, match="whole number"):
+    with pytest.raises(TypeError, match=r"whole number.*available_cpus\(\)"):
         check_processes(bad)
 
 
