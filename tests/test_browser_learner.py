@@ -166,16 +166,19 @@ def _output_of(cell: Any) -> str:
 
 
 def _wait_for_output(tab: Any, cell: Any, pattern: str, screenshot: str) -> str:
+    """Wait until ``cell`` shows ``pattern``; it is kept in view, since JupyterLab renders only visible cells."""
     deadline = time.monotonic() + CELL_TIMEOUT / 1000
-    while not re.search(pattern, _output_of(cell)):
+    while True:
+        cell.scroll_into_view_if_needed()
+        shown = _output_of(cell)
+        if re.search(pattern, shown):
+            break
         if time.monotonic() > deadline:
-            cell.scroll_into_view_if_needed()
             _screenshot(tab, screenshot)
-            pytest.fail(f"no {pattern!r} under the cell; it shows: {_output_of(cell)!r}", pytrace=False)
+            pytest.fail(f"no {pattern!r} under the cell; it shows: {shown!r}", pytrace=False)
         tab.wait_for_timeout(250)
-    cell.scroll_into_view_if_needed()
     _screenshot(tab, screenshot)
-    return _output_of(cell)
+    return shown
 
 
 def _run(tab: Any, cell: Any) -> None:
