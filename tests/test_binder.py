@@ -94,7 +94,9 @@ def test_postbuild_installs_the_package_without_touching_the_pins() -> None:
     assert any(line.endswith(" .") for line in installs), "postBuild should install the repository: pip ... ."
 
 
-@pytest.mark.parametrize("script", [".ci/binder_check.sh", ".ci/install_chromium.sh"])
+@pytest.mark.parametrize(
+    "script", [".ci/binder_check.sh", ".ci/install_chromium.sh", ".ci/install_bubblewrap.sh", ".ci/apt_install.sh"]
+)
 def test_ci_scripts_stop_at_the_first_error(script: str) -> None:
     text = (ROOT / script).read_text(encoding="utf-8")
     assert text.startswith("#!/usr/bin/env bash") and "set -euo pipefail" in text
