@@ -46,6 +46,8 @@ import nbformat
 import psutil
 import pytest
 
+from mpcourse import proctree
+
 pytestmark = pytest.mark.browser
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -113,51 +115,15 @@ def _chromium_path() -> str | None:
 # --- processes ------------------------------------------------------------------------------
 
 
-def _tree(pid: int) -> list[psutil.Process]:
-    """``pid`` and every process below it (kernels run in their own sessions, so not by group)."""
-    try:
-        root = psutil.Process(pid)
-        return [root, *root.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return []
-
-
 #: Every process a test's JupyterLab starts inherits this variable, with a value unique to the test.
 _MARKER_ENV = "MPCOURSE_TEST_RUN"
-
-
-def _marked(value: str) -> list[psutil.Process]:
-    """The processes on this machine whose environment carries ``value``: this test's, and only them."""
-    found = []
-    for process in psutil.process_iter():
-        try:
-            if process.environ().get(_MARKER_ENV) == value:
-                found.append(process)
-        except psutil.Error:
-            pass
-    return found
-
-
-def _describe(process: psutil.Process) -> str:
-    try:
-        return f"pid {process.pid}: {' '.join(process.cmdline())[:200]}"
-    except psutil.Error:
-        return f"pid {process.pid}"
 
 
 def _end_all(processes: list[psutil.Process], timeout: float) -> list[str]:
     """Wait for ``processes`` to exit; kill the ones that do not; return what had to be killed."""
     _, alive = psutil.wait_procs(processes, timeout=timeout)
-    left = [_describe(p) for p in alive]
-    for process in alive:
-        try:
-            pgid = os.getpgid(process.pid)
-            if pgid != os.getpgrp():
-                os.killpg(pgid, signal.SIGKILL)
-            process.kill()
-        except (ProcessLookupError, psutil.Error):
-            pass
-    psutil.wait_procs(alive, timeout=5)
+    left = [proctree.describe(p, width=200) for p in alive]
+    proctree.kill(alive, wait=5)
     return left
 
 
@@ -260,7 +226,7 @@ def lab_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[LabSe
                 time.sleep(0.25)
         yield server
     finally:
-        everything = _tree(process.pid)
+        everything = proctree.descendants(process.pid)
         try:
             server.api("POST", "shutdown")  # shuts the kernels down, then the server
         except (urllib.error.URLError, ConnectionError):
@@ -272,7 +238,9 @@ def lab_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[LabSe
             process.wait()
         # the tree misses what was reparented (an orphaned child); the marker finds it, and nothing else
         seen = {p.pid for p in everything}
-        left = _end_all(everything + [p for p in _marked(marker) if p.pid not in seen], PROCESS_EXIT_TIMEOUT)
+        left = _end_all(
+            everything + [p for p in proctree.marked(_MARKER_ENV, marker) if p.pid not in seen], PROCESS_EXIT_TIMEOUT
+        )
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(log_path, ARTIFACTS / f"{request.node.name}-jupyterlab.log")
         assert not left, f"processes left behind by JupyterLab or its kernels (killed): {left}"
@@ -303,7 +271,7 @@ def page(chromium: str, lab_server: LabServer, request: pytest.FixtureRequest) -
     """
     from playwright.sync_api import sync_playwright
 
-    before = {p.pid for p in _tree(os.getpid())}
+    before = {p.pid for p in proctree.descendants(os.getpid())}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         tab = browser.new_context(viewport=VIEWPORT).new_page()
@@ -311,8 +279,8 @@ def page(chromium: str, lab_server: LabServer, request: pytest.FixtureRequest) -
             yield tab
         finally:
             _screenshot(tab, f"{request.node.name}-last")  # the page as the test left it
-            server = {p.pid for p in _tree(lab_server.process.pid)}  # checked by lab_server
-            started = [p for p in _tree(os.getpid()) if p.pid not in before | server]
+            server = {p.pid for p in proctree.descendants(lab_server.process.pid)}  # checked by lab_server
+            started = [p for p in proctree.descendants(os.getpid()) if p.pid not in before | server]
             browser.close()
     left = _end_all(started, PROCESS_EXIT_TIMEOUT)
     assert not left, f"browser processes left behind (killed): {left}"

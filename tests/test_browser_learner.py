@@ -44,12 +44,12 @@ from test_browser import (
     _end_all,
     _free_port,
     _screenshot,
-    _tree,
     chromium,  # noqa: F401 - the fixture
     code_cell,
     run_all_cells,
 )
 
+from mpcourse import proctree
 from mpcourse.learner.course import course_notebooks
 from mpcourse.learner.solutions import exercises, solution_parts
 from mpcourse.learner.workspace import DEFAULT_NAME
@@ -114,7 +114,7 @@ def course_command(base: Path, home: Path, name: str) -> Iterator[LabServer]:
                 time.sleep(0.25)
         yield server
     finally:
-        everything = _tree(process.pid)
+        everything = proctree.descendants(process.pid)
         try:
             server.api("POST", "shutdown")
         except (urllib.error.URLError, ConnectionError):
@@ -135,7 +135,7 @@ def browser_tab(chromium_path: str, server: LabServer) -> Iterator[Any]:
     """A tab in a new headless Chromium, closed (with all its processes) at the end."""
     from playwright.sync_api import sync_playwright
 
-    before = {p.pid for p in _tree(os.getpid())}
+    before = {p.pid for p in proctree.descendants(os.getpid())}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
         tab = browser.new_context(viewport=VIEWPORT).new_page()
@@ -143,8 +143,8 @@ def browser_tab(chromium_path: str, server: LabServer) -> Iterator[Any]:
             yield tab
         finally:
             _screenshot(tab, "learner-last")
-            lab = {p.pid for p in _tree(server.process.pid)}  # checked by course_command
-            started = [p for p in _tree(os.getpid()) if p.pid not in before | lab]
+            lab = {p.pid for p in proctree.descendants(server.process.pid)}  # checked by course_command
+            started = [p for p in proctree.descendants(os.getpid()) if p.pid not in before | lab]
             browser.close()
     left = _end_all(started, PROCESS_EXIT_TIMEOUT)
     assert not left, f"browser processes left behind (killed): {left}"
