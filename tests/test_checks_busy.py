@@ -6,21 +6,14 @@ import subprocess
 import sys
 
 import nbformat
-import psutil
 import pytest
 
-from mpcourse import workers
 from mpcourse.checks import busy
-from mpcourse.checks.q1 import check_speedup
-from mpcourse.cpus import cpu_snapshot
 from mpcourse.nbval_kernel import kernel_environment
-from mpcourse.timing import measure_speedup
-
-PASS_LINE = "PASS: with 2 or more cores, 2 workers ran the CPU-bound tasks over 1.3x faster"
 
 
 @pytest.mark.parametrize(
-    ("free", "asked"), [(2.0, 1.3), (2.5, 1.3), (1.5, 1.15), (1.15, 1.045), (1.1, None), (0.4, None)]
+    ("free", "asked"), [(2.0, 1.3), (2.5, 1.3), (1.5, 1.15), (1.35, 1.105), (1.25, None), (0.4, None)]
 )
 def test_scaled_threshold(free, asked):
     got = busy.scaled_threshold(1.3, free)
@@ -71,37 +64,3 @@ def test_nbval_would_see_the_note_as_text(tmp_path):
     """The control: the same note as text on stdout does change the compared output."""
     result = _notebook(tmp_path, "print('PASS: x')\nprint('This machine was busy')", "PASS: x\n")
     assert result.returncode == 1, result.stdout[-3000:]
-
-
-def _outside_program_hog() -> psutil.Process:
-    """A CPU hog that is not a descendant of this process, like any other program on a busy machine.
-
-    A child of the test would count as the measurement's own CPU (its process
-    tree), so the hog is started by a launcher that exits at once, in a session
-    of its own and with none of the launcher's pipes, and the test holds it by pid.
-    """
-    launcher = (
-        "import subprocess, sys; "
-        "hog = subprocess.Popen([sys.executable, '-c', 'while True: pass'], start_new_session=True, "
-        "stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); print(hog.pid)"
-    )
-    pid = int(subprocess.run([sys.executable, "-c", launcher], capture_output=True, text=True, check=True).stdout)
-    hog = psutil.Process(pid)
-    assert hog.pid not in {child.pid for child in psutil.Process().children(recursive=True)}
-    return hog
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(cpu_snapshot() is None, reason="no /proc: the free cores cannot be measured here")
-def test_speedup_with_a_real_cpu_hog_passes(capsys, monkeypatch):
-    """One real CPU hog on 2 cores: the right approach still passes, with the idle machine's line."""
-    monkeypatch.setattr("mpcourse.checks.q1.available_cpus", lambda: 2)
-    hog = _outside_program_hog()
-    try:
-        rows = measure_speedup(workers.busy_wait, [0.05] * 12, [1, 2])
-    finally:
-        hog.kill()
-        hog.wait(timeout=10)
-    assert rows[1].free_cpus is not None and rows[1].free_cpus < 2 * busy.BUSY_SHARE, rows
-    assert check_speedup(rows, cpus=2) is True, rows
-    assert capsys.readouterr().out == PASS_LINE + "\n"

@@ -38,8 +38,10 @@ __all__ = [
 BUSY_SHARE = 0.85
 #: How long a check watches the idle cores when the measurement carried no count of its own.
 PROBE_SECONDS = 0.3
-#: With less than this many cores free, 2 workers have nothing to show.
-_ONE_CORE = 1.15
+#: With less than this many cores free, 2 workers have nothing to show: a pool's start-up and
+#: hand-offs take about a tenth of 2 workers' time, and one hog on 2 cores leaves about 1.2
+#: (benchmarks/busy_speedup.py).
+_ONE_CORE = 1.3
 
 
 def free_cpus_for(measured: Iterable[Any], given: float | None = None) -> float | None:
