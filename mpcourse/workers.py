@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 __all__ = [
     "COUNTER",
+    "MANDELBROT_SIZE",
     "TaskRecord",
     "add_to_counter",
     "busy_wait",
@@ -23,6 +24,7 @@ __all__ = [
     "double_over_pipe",
     "fail",
     "get_pid",
+    "mandelbrot_row",
     "power",
     "print_number",
     "print_number_locked",
@@ -94,6 +96,34 @@ def busy_wait(seconds: float) -> float:
     while time.thread_time() < deadline:
         spins += 1
     return seconds
+
+
+#: ``(width, height)`` of the Mandelbrot image chapters 07 and 08 carry from a loop to a pool and beyond.
+MANDELBROT_SIZE = (480, 320)
+
+
+def mandelbrot_row(
+    row: int, width: int = MANDELBROT_SIZE[0], height: int = MANDELBROT_SIZE[1], max_iter: int = 200
+) -> list[int]:
+    """Escape counts of one image row of the Mandelbrot set (pure Python, CPU-bound: a real workload).
+
+    The image spans ``[-2.2, 0.8] x [-1.2, 1.2]`` of the complex plane; each pixel
+    holds how many of ``max_iter`` steps of ``z = z*z + c`` kept ``|z| <= 2``.
+    Rows near the middle cost the most, so equal-sized chunks take unequal time.
+    """
+    if not 0 <= row < height:
+        raise ValueError(f"row must be in range({height}), got {row}")
+    imag = -1.2 + 2.4 * row / max(1, height - 1)
+    counts = []
+    for column in range(width):
+        c = complex(-2.2 + 3.0 * column / max(1, width - 1), imag)
+        z = 0j
+        steps = 0
+        while steps < max_iter and abs(z) <= 2.0:
+            z = z * z + c
+            steps += 1
+        counts.append(steps)
+    return counts
 
 
 def sleep_for(seconds: float) -> float:

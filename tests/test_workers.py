@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from mpcourse import workers
 
 HEAVY = ("matplotlib", "ipywidgets", "numpy", "nbformat", "IPython", "tqdm", "nbclient")
@@ -44,3 +46,17 @@ def test_traced_records_pid_and_order_of_times():
 def test_counter_is_per_process_global():
     start = workers.COUNTER
     assert workers.add_to_counter(2) == start + 2
+
+
+def test_mandelbrot_row_counts_escape_steps():
+    width, height = 7, 5
+    middle = workers.mandelbrot_row(2, width, height, max_iter=50)
+    assert len(middle) == width
+    assert middle[0] == 1  # c = -2.2: |z| > 2 after one step
+    assert 50 in middle  # the real axis crosses the set
+    assert workers.mandelbrot_row(0, width, height, 50) == workers.mandelbrot_row(4, width, height, 50)  # symmetric
+
+
+def test_mandelbrot_row_rejects_a_row_outside_the_image():
+    with pytest.raises(ValueError, match=r"row must be in range\(5\), got 5"):
+        workers.mandelbrot_row(5, 7, 5)
