@@ -12,10 +12,26 @@ from typing import Any
 
 from ..validate import NotImportableError, ensure_importable
 
-__all__ = ["FAIL_MARK", "PASS_MARK", "report", "worker_problem"]
+__all__ = ["FAIL_MARK", "PASS_MARK", "SELF_CHECKS", "report", "worker_problem"]
 
 PASS_MARK = "PASS"
 FAIL_MARK = "NOT YET"
+
+#: Checks that judge a measurement the learner's own kernel made (speedups, start-up costs, overlap):
+#: shown to the learner, never graded, since that kernel runs learner code (see mpcourse.grading.judge).
+SELF_CHECKS = frozenset(
+    {
+        "check_speedup",
+        "check_cpu_bound",
+        "check_io_bound",
+        "check_startup",
+        "check_startup_costs",
+        "check_pool_reuse",
+        "check_chunksize",
+        "check_apply_blocks",
+        "check_map_faster",
+    }
+)
 
 
 def report(passed: bool, name: str, hint: str = "") -> bool:

@@ -1,0 +1,115 @@
+"""Verdicts no learner code can forge: graded checks judged outside the learner's kernel.
+
+The judge never runs learner code itself and imports no learner module.  For
+each check cell of a master it finds the judge-side :class:`~.exercise.Exercise`
+standing in for the check the cell calls (``check_squares`` imported from
+``mpcourse.checks.q6`` → :mod:`.q6`).  That exercise reads the submission's
+answer cells as text: literals with :func:`ast.literal_eval`; code only in a
+fresh sandboxed child per check, traced from outside (:mod:`._trace`), on inputs
+drawn for this run, which sends back plain JSON.  What the learner's kernel
+printed under the check decides nothing for these checks.
+
+Checks that judge the kernel's own measurement (:data:`mpcourse.checks.SELF_CHECKS`,
+or a cell tagged ``self-check``) are shown but not graded.  A check with no
+judge (a teacher's own check function) is still scored from the kernel's output,
+and said so (:data:`KERNEL`).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Any
+
+from ...checks import SELF_CHECKS
+from ..notebook import Check, Master, cell_tags
+from ..runner import DEFAULT_SETTINGS, RunSettings
+from ..stubs import source_text
+from . import q1, q2, q3, q4, q5, q6
+from .answers import answer_cells
+from .exercise import Context, Exercise, verdict_line
+
+__all__ = ["EXERCISES", "JUDGED", "KERNEL", "SELF_CHECK", "SELF_CHECK_TAG", "Verdict", "classify", "judge_notebook"]
+
+#: Every judged exercise, by (check module, check function).
+EXERCISES: dict[tuple[str, str], Exercise] = {
+    (exercise.module, exercise.check): exercise for module in (q1, q2, q3, q4, q5, q6) for exercise in module.EXERCISES
+}
+#: How a check is scored: by the judge, not at all (a self-check), or from the kernel's output (no judge).
+JUDGED, SELF_CHECK, KERNEL = "judged", "self-check", "kernel"
+#: The cell tag that marks a check cell as a self-check (shown, not graded).
+SELF_CHECK_TAG = "self-check"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The judge's verdict on one check: passed or not, and the line the check would print."""
+
+    passed: bool
+    line: str
+
+
+def _imported_checks(master: Master) -> dict[str, str]:
+    """Names the master imports from ``mpcourse.checks.*`` (name -> module)."""
+    names: dict[str, str] = {}
+    for cell in master.notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse("\n".join(line for line in source_text(cell.source).splitlines()
+                                       if not line.lstrip().startswith(("%", "!"))))  # fmt: skip
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("mpcourse.checks"):
+                names.update({alias.asname or alias.name: str(node.module) for alias in node.names})
+    return names
+
+
+def _called(source: str) -> str | None:
+    """The function a check cell calls (``check_x(...)``), or ``None``."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    calls = [n for n in tree.body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)]
+    if len(calls) == 1 and isinstance(calls[0].value.func, ast.Name):
+        return calls[0].value.func.id
+    return None
+
+
+def classify(master: Master) -> dict[str, Any]:
+    """For each check cell id: its :class:`Exercise` (judged), :data:`SELF_CHECK`, or :data:`KERNEL`."""
+    imported = _imported_checks(master)
+    kinds: dict[str, Any] = {}
+    for check in master.checks:
+        cell = master.notebook.cells[check.index]
+        name = _called(source_text(cell.source))
+        exercise = EXERCISES.get((imported.get(name or ""), name or ""))
+        if SELF_CHECK_TAG in cell_tags(cell) or (name in SELF_CHECKS and name in imported):
+            kinds[check.cell_id] = SELF_CHECK
+        elif exercise is not None:
+            kinds[check.cell_id] = exercise
+        else:
+            kinds[check.cell_id] = KERNEL
+    return kinds
+
+
+def judge_check(master: Master, notebook: Any, check: Check, exercise: Exercise, settings: RunSettings) -> Verdict:
+    """Judge one check of ``notebook`` (the master with a submission's answers merged in)."""
+    context = Context(answer_cells(master, notebook, check.index), settings)
+    passed, hint = exercise.judge(context)
+    return Verdict(bool(passed), verdict_line(exercise.title, bool(passed), hint))
+
+
+def judge_notebook(
+    master: Master, notebook: Any, settings: RunSettings = DEFAULT_SETTINGS, skip: frozenset[str] = frozenset()
+) -> dict[str, Verdict]:
+    """The judge's verdict on every judged check of ``master`` (by cell id) except those in ``skip``."""
+    kinds = classify(master)
+    verdicts = {}
+    for check in master.checks:
+        exercise = kinds[check.cell_id]
+        if isinstance(exercise, Exercise) and check.cell_id not in skip:
+            verdicts[check.cell_id] = judge_check(master, notebook, check, exercise, settings)
+    return verdicts

@@ -1,0 +1,213 @@
+"""Watch a command from outside its processes: how many processes and threads really ran (Linux, ptrace).
+
+``python _trace.py REPORT_FD CAP INPUT CMD...`` (run by path inside a judge's sandbox,
+standard library only, before any learner code): read the file ``INPUT`` and
+delete it (so no learner code finds it on disk), start ``CMD`` as a traced child
+(``PTRACE_SEIZE`` with fork, vfork, clone and exec events, so every process and
+thread it or its descendants create is reported by the kernel to this process),
+give it ``INPUT``'s bytes on stdin, collect its stdout (at most ``CAP`` bytes), and when it ends write one JSON line
+to ``REPORT_FD``::
+
+    {"trace": {"processes": 4, "threads": 2, "helpers": 1, "left": 0, "exit": 0}, "output": "..."}
+
+``processes`` counts processes other than the command's own that were really
+created (an unstarted ``Process`` object creates none; a thread is counted in
+``threads``); ``helpers`` are multiprocessing's own (forkserver, resource
+tracker), not counted as processes; ``left`` is how many counted processes were
+still alive when the command ended.  Learner code cannot change these numbers:
+the kernel reports each new task to this process, which it cannot reach (this
+process is not dumpable, so it can be neither traced nor its descriptors
+opened, and its death kills every traced process: ``PTRACE_O_EXITKILL``).
+With ``"error"`` instead of ``"trace"`` the command could not be traced.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import signal
+import sys
+import threading
+
+_SEIZE, _CONT, _GETEVENTMSG = 0x4206, 7, 0x4201
+_O_TRACEFORK, _O_TRACEVFORK, _O_TRACECLONE, _O_TRACEEXEC, _O_EXITKILL = 0x2, 0x4, 0x8, 0x10, 0x100000
+_EVENT_FORK, _EVENT_VFORK, _EVENT_CLONE, _EVENT_EXEC, _EVENT_STOP = 1, 2, 3, 4, 128
+_WALL = 0x40000000
+_HELPERS = (b"multiprocessing.forkserver", b"multiprocessing.resource_tracker", b"multiprocessing.semaphore_tracker")
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+_libc.ptrace.restype = ctypes.c_long
+
+
+def _ptrace(request: int, pid: int, addr: int = 0, data: int = 0) -> int:
+    result = _libc.ptrace(request, pid, ctypes.c_void_p(addr), ctypes.c_void_p(data))
+    if result == -1:
+        error = ctypes.get_errno()
+        raise OSError(error, os.strerror(error))
+    return result
+
+
+def _event_pid(pid: int) -> int:
+    message = ctypes.c_ulong(0)
+    _ptrace(_GETEVENTMSG, pid, 0, ctypes.addressof(message))
+    return message.value
+
+
+def _is_thread(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status", "rb") as stream:
+            for line in stream:
+                if line.startswith(b"Tgid:"):
+                    return int(line.split()[1]) != pid
+    except (OSError, ValueError):
+        pass
+    return False
+
+
+def _is_helper(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as stream:
+            command = stream.read(4096)
+    except OSError:
+        return False
+    return any(name in command for name in _HELPERS)
+
+
+def _resume(pid: int, sig: int = 0) -> None:
+    try:
+        _ptrace(_CONT, pid, 0, sig)
+    except OSError:
+        pass  # gone already (killed, or its thread group exited)
+
+
+class _Collector(threading.Thread):
+    def __init__(self, descriptor: int, cap: int) -> None:
+        super().__init__(daemon=True)
+        self.descriptor, self.cap, self.data = descriptor, cap, bytearray()
+
+    def run(self) -> None:
+        while chunk := os.read(self.descriptor, 65536):
+            if len(self.data) < self.cap:
+                self.data += chunk[: self.cap - len(self.data)]
+        os.close(self.descriptor)
+
+
+def _feed(descriptor: int, data: bytes) -> None:
+    try:
+        while data:
+            data = data[os.write(descriptor, data) :]
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def trace(command: list[str], cap: int, data: bytes = b"") -> dict:
+    """Run ``command`` traced with ``data`` on its stdin; return the report (see the module docstring)."""
+    in_read, in_write = os.pipe()
+    go_read, go_write = os.pipe()
+    ready_read, ready_write = os.pipe()
+    out_read, out_write = os.pipe()
+    main = os.fork()
+    if main == 0:  # the command: become traceable, wait until traced, then become the command
+        os.close(go_write)
+        os.close(out_read)
+        os.close(ready_read)
+        os.close(in_write)
+        os.dup2(in_read, 0)
+        _libc.prctl(4, 1, 0, 0, 0)  # PR_SET_DUMPABLE 1 (inherited 0 from us): traceable until it execs
+        os.write(ready_write, b"x")
+        os.read(go_read, 1)
+        os.dup2(out_write, 1)
+        os.closerange(3, 1 << 16)
+        try:
+            os.execv(command[0], command)
+        finally:
+            os._exit(127)
+    os.close(go_read)
+    os.close(out_write)
+    os.close(ready_write)
+    os.close(in_read)
+    os.read(ready_read, 1)
+    os.close(ready_read)
+    collector = _Collector(out_read, cap)
+    collector.start()
+    options = _O_TRACEFORK | _O_TRACEVFORK | _O_TRACECLONE | _O_TRACEEXEC | _O_EXITKILL
+    try:
+        _ptrace(_SEIZE, main, 0, options)
+    except OSError as exc:
+        os.kill(main, signal.SIGKILL)
+        os.waitpid(main, 0)
+        os.close(in_write)
+        return {"error": f"cannot trace the run (ptrace: {exc.strerror})"}
+    os.write(go_write, b"x")
+    os.close(go_write)
+    threading.Thread(target=_feed, args=(in_write, data), daemon=True).start()
+    processes: set[int] = set()
+    helpers: set[int] = set()
+    live: set[int] = set()
+    threads = 0
+    exit_code = None
+    while exit_code is None:
+        try:
+            pid, status = os.waitpid(-1, _WALL)
+        except ChildProcessError:
+            break
+        if os.WIFEXITED(status) or os.WIFSIGNALED(status):
+            live.discard(pid)
+            if pid == main:
+                exit_code = os.waitstatus_to_exitcode(status)
+            continue
+        if not os.WIFSTOPPED(status):
+            continue
+        event, sig = status >> 16, os.WSTOPSIG(status)
+        if event in (_EVENT_FORK, _EVENT_VFORK, _EVENT_CLONE):
+            new = _event_pid(pid)
+            if event == _EVENT_CLONE and _is_thread(new):
+                threads += 1
+            else:
+                processes.add(new)
+                live.add(new)
+            _resume(pid)
+        elif event == _EVENT_EXEC:
+            if pid in processes and _is_helper(pid):
+                helpers.add(pid)
+            _resume(pid)
+        elif event == _EVENT_STOP:
+            _resume(pid)  # a new task's first stop, or a group stop: carry on
+        else:
+            _resume(pid, sig)  # a signal on its way: deliver it
+    left = len(live - helpers)
+    for pid in live:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    collector.join(5)
+    counted = processes - helpers
+    report = {"processes": len(counted), "threads": threads, "helpers": len(helpers), "left": left, "exit": exit_code}
+    return {"trace": report, "output": bytes(collector.data).decode("utf-8", errors="replace")}
+
+
+def main(argv: list[str]) -> int:
+    """Entry point: ``REPORT_FD CAP INPUT CMD...``."""
+    report_fd, cap, source, command = int(argv[0]), int(argv[1]), argv[2], argv[3:]
+    with open(source, "rb") as stream:
+        data = stream.read()
+    os.unlink(source)
+    if sys.platform.startswith("linux"):
+        try:
+            _libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0: no process of the run may trace us or open our fds
+        except AttributeError:
+            pass
+    report = trace(command, cap, data)
+    data = (json.dumps(report) + "\n").encode()
+    while data:
+        data = data[os.write(report_fd, data) :]
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

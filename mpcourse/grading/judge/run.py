@@ -1,0 +1,127 @@
+"""Run one judge job: the learner's answer cells and a probe, in a fresh sandbox, traced from outside.
+
+The command inside the sandbox is :mod:`._trace` (which starts before any
+learner code and counts, through the kernel, every process and thread the run
+creates) around :mod:`._child` (which runs the answer cells and the probe).
+What comes back, over a pipe no process of the run can open, is the tracer's
+count and the probe's result as JSON: plain data, never a pickle.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..runner import DEFAULT_SETTINGS, RunSettings
+from ..sandbox import PYTHON, Sandbox, resolve
+
+__all__ = ["Observed", "run_job"]
+
+_TRACE = str(Path(__file__).with_name("_trace.py"))
+_CHILD = str(Path(__file__).with_name("_child.py"))
+_MAX_REPORT = 2**20
+_JOB_FILE = "judge-job.json"
+
+
+@dataclass(frozen=True)
+class Observed:
+    """What a judge job gave: the probe's outcome (``result``, ``error`` or ``timeout``) and the tracer's counts."""
+
+    outcome: dict[str, Any] = field(default_factory=dict)
+    processes: int = 0
+    threads: int = 0
+    left: int = 0
+    problem: str = ""
+
+    @property
+    def result(self) -> Any:
+        """The probe's ``RESULT`` (``None`` when it gave none)."""
+        return self.outcome.get("result")
+
+    @property
+    def failure(self) -> str:
+        """Why the probe gave no result (``""`` when it gave one)."""
+        if self.problem:
+            return self.problem
+        if "timeout" in self.outcome:
+            return f"it did not finish within {self.outcome['timeout']:.0f} s"
+        if "error" in self.outcome:
+            return str(self.outcome["error"])
+        return "" if "result" in self.outcome else "the run gave no result"
+
+
+def _read_all(descriptor: int, keep: int, into: list[bytes]) -> None:
+    size = 0
+    try:
+        while chunk := os.read(descriptor, 65536):
+            if size < keep:
+                into.append(chunk[: keep - size])
+                size += len(into[-1])
+    finally:
+        os.close(descriptor)
+
+
+def _parse(data: bytes) -> Observed:
+    for line in data.decode("utf-8", errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(record, dict):
+            continue
+        if "error" in record:
+            return Observed(problem=f"grading could not observe the run: {record['error']}")
+        if "trace" in record:
+            counts = record["trace"]
+            outcome: dict[str, Any] = {}
+            for result_line in reversed(str(record.get("output", "")).splitlines()):
+                try:
+                    parsed = json.loads(result_line)
+                except ValueError:
+                    continue
+                if isinstance(parsed, dict):
+                    outcome = parsed
+                    break
+            return Observed(outcome, int(counts["processes"]), int(counts["threads"]), int(counts["left"]))
+    return Observed(problem="the run ended without a report (killed, or over its limits)")
+
+
+def run_job(job: dict[str, Any], settings: RunSettings = DEFAULT_SETTINGS) -> Observed:
+    """Run ``job`` (see :mod:`._child`) in a fresh sandbox under the tracer; return what was observed."""
+    limits = settings.limits
+    box = Sandbox(resolve(settings.sandbox), limits, jobs=settings.jobs)
+    report_read, report_write = os.pipe()
+    chunks: list[bytes] = []
+    reader = threading.Thread(target=_read_all, args=(report_read, _MAX_REPORT, chunks), daemon=True)
+    try:
+        command = [PYTHON, _TRACE, str(report_write), str(limits.output_chars * 50), box.path("work", _JOB_FILE)]
+        command += [PYTHON, _CHILD]
+        files = {f"work/{_JOB_FILE}": json.dumps(job).encode()}
+        try:
+            process = box.popen(
+                command, files=files, cwd=box.path("work"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                report_fd=report_write,
+            )  # fmt: skip
+        finally:
+            os.close(report_write)
+        reader.start()
+        if settings.cancel is not None and settings.cancel.is_set():
+            box.stop()
+        try:
+            process.wait(timeout=limits.timeout or None)
+        except subprocess.TimeoutExpired:
+            box.stop()
+            reader.join(10)
+            return Observed(problem=f"stopped after {limits.timeout:g} s")
+        box.stop()
+        reader.join(10)
+        return _parse(b"".join(chunks))
+    finally:
+        box.close()
+        if reader.ident is None:
+            os.close(report_read)
