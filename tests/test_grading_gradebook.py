@@ -11,11 +11,11 @@ from mpcourse.grading import gradebook as gb
 from mpcourse.grading.gradebook import (
     GradebookError,
     atomic_write_text,
-    format_points,
     merge_gradebooks,
     read_gradebook,
     write_gradebook,
 )
+from mpcourse.grading.results import format_points
 
 
 def _row(total: str, status: str = "ok", **notebooks: str) -> dict[str, str]:

@@ -17,10 +17,14 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "BatchResult": "grade",
+    "BatchResult": "results",
+    "CheckResult": "results",
+    "NotebookGrade": "results",
+    "Outcome": "results",
+    "Status": "results",
+    "StudentGrade": "results",
+    "Verdict": "results",
     "GradingUnavailable": "grade",
-    "NotebookGrade": "grade",
-    "StudentGrade": "grade",
     "grade_class": "grade",
     "grade_notebook": "grade",
     "merge_gradebooks": "gradebook",

@@ -7,26 +7,21 @@ import threading
 import zipfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
 from ..checks import FAIL_MARK, PASS_MARK
 from .feedback import write_feedback
-from .gradebook import STUDENT, format_points, read_gradebook, write_gradebook
+from .gradebook import read_gradebook, write_gradebook
 from .notebook import Check, InvalidNotebook, Master, merge, read_submission
+from .results import STATUS, BatchResult, CheckResult, NotebookGrade, Outcome, Status, StudentGrade
 from .runner import DEFAULT_SETTINGS, CellRun, RunSettings, check_runner, run_notebook, stop_all_runs
 from .sandbox import SandboxUnavailable, clean_stale_runs, resolve
 from .submissions import Submission, TooLarge
 
 __all__ = [
-    "ERROR",
-    "INVALID_NOTEBOOK",
-    "INVALID_SUBMISSION",
-    "MISSING",
-    "OK",
-    "TIMEOUT",
     "BatchResult",
     "CheckResult",
     "GradingUnavailable",
@@ -36,106 +31,14 @@ __all__ = [
     "grade_notebook",
 ]
 
-# Notebook and student statuses, the most serious first (a student's status is their worst notebook's).
-INVALID_SUBMISSION = "invalid submission"
-ERROR = "error"
-INVALID_NOTEBOOK = "invalid notebook"
-TIMEOUT = "timeout"
-MISSING = "missing"
-OK = "ok"
-_SEVERITY = (INVALID_SUBMISSION, ERROR, INVALID_NOTEBOOK, TIMEOUT, MISSING, OK)
-
-# What happened to one check.
-PASS, FAIL, NOT_ATTEMPTED, NOT_RUN, NOT_GRADED = "pass", "fail", "not attempted", "not run", "not graded"
-
 
 class GradingUnavailable(RuntimeError):
     """Grading cannot run on this machine as configured (not a student's fault)."""
 
 
-@dataclass(frozen=True)
-class CheckResult:
-    """One check of one notebook: its points, what it earned, and what the check cell printed."""
-
-    name: str
-    points: float
-    earned: float
-    outcome: str
-    output: str = ""
-    hidden: bool = False
-
-
-@dataclass(frozen=True)
-class NotebookGrade:
-    """One student's grade for one notebook."""
-
-    notebook: str
-    status: str
-    checks: tuple[CheckResult, ...]
-    detail: str = ""
-    note: str = ""
-
-    @property
-    def score(self) -> float:
-        """Points earned."""
-        return sum(check.earned for check in self.checks)
-
-    @property
-    def max_points(self) -> float:
-        """Points available."""
-        return sum(check.points for check in self.checks)
-
-
-@dataclass(frozen=True)
-class StudentGrade:
-    """One student's grades for every notebook."""
-
-    name: str
-    notebooks: tuple[NotebookGrade, ...]
-
-    @property
-    def score(self) -> float:
-        """Points earned over all notebooks."""
-        return sum(notebook.score for notebook in self.notebooks)
-
-    @property
-    def max_points(self) -> float:
-        """Points available over all notebooks."""
-        return sum(notebook.max_points for notebook in self.notebooks)
-
-    @property
-    def status(self) -> str:
-        """The most serious status among the notebooks (``ok`` when all are)."""
-        return min((nb.status for nb in self.notebooks), key=_SEVERITY.index, default=OK)
-
-    @property
-    def details(self) -> str:
-        """The notebooks that are not ``ok``, with why, for the gradebook."""
-        if self.status == INVALID_SUBMISSION:
-            return self.notebooks[0].detail
-        parts = []
-        for notebook in self.notebooks:
-            if notebook.status != OK:
-                reason = notebook.detail.splitlines()[0][:120] if notebook.detail else ""
-                parts.append(f"{notebook.notebook}: {notebook.status}" + (f" ({reason})" if reason else ""))
-        return "; ".join(parts)
-
-    def row(self) -> dict[str, str]:
-        """This student's gradebook row."""
-        row = {STUDENT: self.name}
-        row.update({notebook.notebook: format_points(notebook.score) for notebook in self.notebooks})
-        row.update(
-            total=format_points(self.score),
-            max=format_points(self.max_points),
-            status=self.status,
-            details=self.details,
-        )
-        return row
-
-
-def _unscored(master: Master, status: str, detail: str = "") -> NotebookGrade:
+def _unscored(master: Master, status: Status, detail: str = "") -> NotebookGrade:
     """A notebook that could not be run: every check scores 0."""
-    checks = tuple(CheckResult(c.name, c.points, 0, NOT_GRADED, hidden=c.hidden) for c in master.checks)
+    checks = tuple(CheckResult(c.name, c.points, 0, Outcome.NOT_GRADED, hidden=c.hidden) for c in master.checks)
     return NotebookGrade(master.name, status, checks, detail)
 
 
@@ -172,11 +75,11 @@ def _hint(output: str) -> str:
     return "\n".join(marked or lines)
 
 
-def _check_result(check: Check, outcome: str, cell: CellRun | None) -> CheckResult:
+def _check_result(check: Check, outcome: Outcome, cell: CellRun | None) -> CheckResult:
     output = ""
     if cell is not None:
         output = _hint(cell.output) or cell.reason
-    earned = check.points if outcome == PASS else 0
+    earned = check.points if outcome == Outcome.PASS else 0
     return CheckResult(check.name, check.points, earned, outcome, output, check.hidden)
 
 
@@ -188,23 +91,23 @@ def grade_notebook(
 ) -> NotebookGrade:
     """Grade ``submission``'s copy of ``master``: merge its answers, run it, score the check cells."""
     if submission.problem:
-        return _unscored(master, INVALID_SUBMISSION, submission.problem)
+        return _unscored(master, Status.INVALID_SUBMISSION, submission.problem)
     try:
         data = submission.read(master.path.name)
     except TooLarge as exc:
-        return _unscored(master, INVALID_NOTEBOOK, str(exc))
+        return _unscored(master, Status.INVALID_NOTEBOOK, str(exc))
     except (OSError, zipfile.BadZipFile, RuntimeError, ValueError, EOFError) as exc:
-        return _unscored(master, INVALID_NOTEBOOK, f"cannot read {master.path.name}: {exc}")
+        return _unscored(master, Status.INVALID_NOTEBOOK, f"cannot read {master.path.name}: {exc}")
     if data is None:
-        return _unscored(master, MISSING, f"no file named {master.path.name}")
+        return _unscored(master, Status.MISSING, f"no file named {master.path.name}")
     try:
         merged = merge(master, read_submission(data))
     except InvalidNotebook as exc:
-        return _unscored(master, INVALID_NOTEBOOK, str(exc))
+        return _unscored(master, Status.INVALID_NOTEBOOK, str(exc))
     not_attempted = merged.checks_not_attempted(master)
     if all(check.cell_id in not_attempted for check in master.checks):
-        checks = tuple(_check_result(c, NOT_ATTEMPTED, None) for c in master.checks)
-        return NotebookGrade(master.name, OK, checks)
+        checks = tuple(_check_result(c, Outcome.NOT_ATTEMPTED, None) for c in master.checks)
+        return NotebookGrade(master.name, Status.OK, checks)
     if preflight is not None:
         preflight.ensure()
     run = run_notebook(merged.notebook, master.path.name, settings)
@@ -212,13 +115,13 @@ def grade_notebook(
     for check in master.checks:
         cell = run.cells.get(check.code_index)
         if check.cell_id in not_attempted:
-            results.append(_check_result(check, NOT_ATTEMPTED, None))
+            results.append(_check_result(check, Outcome.NOT_ATTEMPTED, None))
         elif cell is None:
-            results.append(_check_result(check, NOT_RUN, None))
+            results.append(_check_result(check, Outcome.NOT_RUN, None))
         else:
-            results.append(_check_result(check, PASS if cell.passed else FAIL, cell))
+            results.append(_check_result(check, Outcome.PASS if cell.passed else Outcome.FAIL, cell))
     note = ""
-    if run.status == OK and run.leftovers:
+    if run.status == Status.OK and run.leftovers:
         count = "1 process" if run.leftovers == 1 else f"{run.leftovers} processes"
         note = (
             f"{count} your notebook started {'was' if run.leftovers == 1 else 'were'} still running at the end "
@@ -234,17 +137,7 @@ def _grade_safely(master: Master, submission: Submission, *args) -> NotebookGrad
     except (GradingUnavailable, SandboxUnavailable, KeyboardInterrupt):
         raise
     except Exception as exc:
-        return _unscored(master, ERROR, f"grader error: {type(exc).__name__}: {exc}")
-
-
-@dataclass
-class BatchResult:
-    """What a batch did: the students graded now, the ones skipped, and the whole gradebook."""
-
-    graded: list[StudentGrade] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    rows: dict[str, dict[str, str]] = field(default_factory=dict)
-    sandbox: str = "bwrap"
+        return _unscored(master, Status.ERROR, f"grader error: {type(exc).__name__}: {exc}")
 
 
 def grade_class(
@@ -284,7 +177,7 @@ def grade_class(
     todo = []
     for submission in submissions:
         previous = result.rows.get(submission.name)
-        if previous is not None and not force and previous.get("status") != ERROR:
+        if previous is not None and not force and previous.get(STATUS) != Status.ERROR:
             result.skipped.append(submission.name)
         else:
             todo.append(submission)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 
+from .results import Status
 from .sandbox import DEFAULT_MODE, PYTHON, Limits, Sandbox, resolve
 
 __all__ = [
@@ -79,7 +80,7 @@ class CellRun:
 class RunResult:
     """How a run ended (``ok``, ``timeout`` or ``error``) and each code cell's result, by nbval number."""
 
-    status: str
+    status: Status
     cells: dict[int, CellRun] = field(default_factory=dict)
     seconds: float = 0.0
     detail: str = ""
@@ -95,7 +96,7 @@ def check_runner(settings: RunSettings = DEFAULT_SETTINGS) -> str | None:
     cell = nbformat.v4.new_code_cell('print("ready")', execution_count=1)
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="ready\n")]
     result = run_notebook(nbformat.v4.new_notebook(cells=[cell]), "preflight.ipynb", settings)
-    if result.status == "ok" and result.cells.get(0, CellRun(False)).passed:
+    if result.status == Status.OK and result.cells.get(0, CellRun(False)).passed:
         return None
     why = result.detail or result.cells.get(0, CellRun(False)).reason or "its one cell did not pass"
     return (
@@ -224,14 +225,14 @@ def run_notebook(notebook: nbformat.NotebookNode, name: str, settings: RunSettin
         cells, done, reported = _parse(records.data())
         leftovers = killed if reported is None else reported
         if cancel is not None and cancel.is_set():
-            return RunResult("error", cells, seconds, "interrupted", leftovers)
+            return RunResult(Status.ERROR, cells, seconds, "interrupted", leftovers)
         if timed_out:
-            return RunResult("timeout", cells, seconds, f"stopped after {limits.timeout:g} s", leftovers)
+            return RunResult(Status.TIMEOUT, cells, seconds, f"stopped after {limits.timeout:g} s", leftovers)
         if process.returncode not in (0, 1) or done not in (0, 1) or not cells:
             tail = log.data().decode("utf-8", errors="replace").strip()
             detail = f"the grading run failed (exit code {process.returncode}): {tail}"
-            return RunResult("error", cells, seconds, detail, leftovers)
-        return RunResult("ok", cells, seconds, "", leftovers)
+            return RunResult(Status.ERROR, cells, seconds, detail, leftovers)
+        return RunResult(Status.OK, cells, seconds, "", leftovers)
     finally:
         box.close()
         with _active_lock:
