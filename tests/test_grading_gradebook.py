@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from mpcourse.__main__ import main
+from mpcourse.cli import main
 from mpcourse.grading import gradebook as gb
 from mpcourse.grading.gradebook import (
     GradebookError,
