@@ -25,7 +25,7 @@ from grading_fixtures import (
     write_masters,
 )
 
-from mpcourse.__main__ import main
+from mpcourse.cli import main
 
 pytestmark = pytest.mark.slow
 

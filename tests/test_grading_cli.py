@@ -8,8 +8,8 @@ import sys
 import pytest
 from grading_fixtures import QUICK_GRADEBOOK, make_quick_class, require_bwrap, write_masters
 
-from mpcourse.__main__ import main
-from mpcourse.grading.grade import grade_class
+from mpcourse.cli import main
+from mpcourse.grading.batch import grade_class
 from mpcourse.grading.gradebook import read_gradebook, write_gradebook
 from mpcourse.grading.notebook import load_master
 from mpcourse.grading.submissions import discover

@@ -8,7 +8,8 @@ import nbformat
 import pytest
 from grading_fixtures import SOLUTIONS, build_basics, build_processes, executed, solved, write_masters
 
-from mpcourse.grading.notebook import InvalidNotebook, MasterError, load_master, merge, read_submission
+from mpcourse.grading.merge import InvalidNotebook, merge, read_submission
+from mpcourse.grading.notebook import MasterError, load_master
 from mpcourse.grading.release import student_copy
 from mpcourse.grading.stubs import generated_stub, is_attempted, remove_solution
 

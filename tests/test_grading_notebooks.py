@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from grading_fixtures import require_bwrap
 
-from mpcourse.__main__ import default_master_dir, main
+from mpcourse.cli import default_master_dir, main
 from mpcourse.grading.gradebook import read_gradebook
 from mpcourse.grading.notebook import load_master
 

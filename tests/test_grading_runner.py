@@ -11,13 +11,15 @@ import psutil
 import pytest
 from grading_fixtures import LOOP_ANSWER, ORPHAN_TOKEN, executed, make_quick_class, require_bwrap, write_masters
 
-from mpcourse.__main__ import main
+from mpcourse.cli import main
 from mpcourse.grading import grade as grade_module
-from mpcourse.grading.grade import grade_class, grade_notebook
+from mpcourse.grading.batch import grade_class
+from mpcourse.grading.grade import grade_notebook
+from mpcourse.grading.limits import Limits, cpus_for
 from mpcourse.grading.nbval_plugin import output_text
 from mpcourse.grading.notebook import load_master
-from mpcourse.grading.runner import DEFAULT_SANITIZE, RunResult, RunSettings, run_notebook, stop_all_runs
-from mpcourse.grading.sandbox import Limits, cpus_for
+from mpcourse.grading.runner import RunResult, run_notebook, stop_all_runs
+from mpcourse.grading.settings import DEFAULT_SANITIZE, RunSettings
 from mpcourse.grading.submissions import Submission
 
 

@@ -28,8 +28,8 @@ from grading_fixtures import make_quick_class, require_bwrap, write_masters
 from grading_fixtures.hostile import HOSTILE, Targets, make_hostile_class
 
 import mpcourse
-from mpcourse.__main__ import main
-from mpcourse.grading import sandbox
+from mpcourse.cli import main
+from mpcourse.grading import runfolders
 from mpcourse.grading.gradebook import read_gradebook
 
 MEMORY_MB, PROCESSES, DISK_MB = 768, 64, 64
@@ -239,8 +239,8 @@ def test_run_folders_of_a_killed_grader_are_removed(tmp_path):
     stale, live = tmp_path / "mpgrade-stale", tmp_path / "mpgrade-live"
     for folder, pid in ((stale, dead.pid), (live, os.getpid())):
         (folder / "work").mkdir(parents=True)
-        (folder / ".owner").write_text(f"{pid} {sandbox._start_time(pid)}")
-    assert sandbox.clean_stale_runs(tmp_path) == 1
+        (folder / ".owner").write_text(f"{pid} {runfolders.start_time(pid)}")
+    assert runfolders.clean_stale_runs(tmp_path) == 1
     assert not stale.exists() and live.exists()
 
 
