@@ -6,7 +6,7 @@
     merge             the master with the learner's answer cells        -> or unscored
     (not attempted)   every check's answers still the stub              -> 0 points, no run
     run_notebook      nbval in a sandbox                                -> RunResult
-    verdicts          per-check Verdicts (kernel_verdicts: the judge's seam)
+    verdicts          per-check Verdicts (judge_verdicts: graded checks judged outside the kernel)
     score_checks      points per check                                  -> NotebookGrade
 
 A step that cannot go on raises :class:`Unscored`: the notebook then gets that status
@@ -18,6 +18,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Collection, Mapping
 
+from .judge import judge_verdicts
 from .merge import InvalidNotebook, merge, read_submission
 from .notebook import Master
 from .preflight import Preflight
@@ -25,7 +26,7 @@ from .results import CheckResult, NotebookGrade, Outcome, Status, Verdict
 from .runner import RunResult, run_notebook
 from .settings import DEFAULT_SETTINGS, RunSettings
 from .submissions import Submission, TooLarge
-from .verdicts import VerdictStep, kernel_verdicts
+from .verdicts import VerdictStep
 
 __all__ = ["Unscored", "grade_notebook", "leftover_note", "read_notebook", "score_checks", "unscored"]
 
@@ -95,7 +96,7 @@ def grade_notebook(
     settings: RunSettings = DEFAULT_SETTINGS,
     preflight: Preflight | None = None,
     *,
-    verdicts: VerdictStep = kernel_verdicts,
+    verdicts: VerdictStep = judge_verdicts,
 ) -> NotebookGrade:
     """Grade ``submission``'s copy of ``master``: merge its answers, run it, score the checks by ``verdicts``."""
     try:

@@ -20,6 +20,7 @@ __all__ = [
     "ANSWER",
     "CHECK",
     "HIDDEN",
+    "SELF_CHECK",
     "Answer",
     "Check",
     "Master",
@@ -29,6 +30,8 @@ __all__ = [
 ]
 
 ANSWER, CHECK, HIDDEN = "answer", "check", "hidden"
+#: Tag of a cell calling a check of the learner's own measurement (``mpcourse.checks.SELF_CHECKS``): not graded.
+SELF_CHECK = "self-check"
 
 
 class MasterError(ValueError):
@@ -151,6 +154,8 @@ def load_master(path: str | Path, *, executed: bool = True) -> Master:
     for cell in cells:
         if {ANSWER, CHECK} <= set(cell_tags(cell)):
             raise MasterError(f"{path.name}, cell {cell.id}: a cell cannot be both answer and check")
+        if {SELF_CHECK, CHECK} <= set(cell_tags(cell)):
+            raise MasterError(f"{path.name}, cell {cell.id}: a self-check is shown, never graded: drop its 'check' tag")
     answer_cells = [i for i, c in enumerate(cells) if c.cell_type == "code" and ANSWER in cell_tags(c)]
     groups: dict[int, tuple[str, ...]] = {}
     pending: list[str] = []

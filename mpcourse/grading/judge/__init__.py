@@ -10,7 +10,7 @@ drawn for this run, which sends back plain JSON.  What the learner's kernel
 printed under the check decides nothing for these checks.
 
 Checks that judge the kernel's own measurement (:data:`mpcourse.checks.SELF_CHECKS`,
-or a cell tagged ``self-check``) are shown but not graded.  A check with no
+in cells tagged ``self-check``, not ``check``) are shown but not graded.  A check with no
 judge (a teacher's own check function) is still scored from the kernel's output,
 and said so (:data:`KERNEL`).
 """
@@ -18,35 +18,26 @@ and said so (:data:`KERNEL`).
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from typing import Any
 
 from ...checks import SELF_CHECKS
-from ..notebook import Check, Master, cell_tags
-from ..runner import DEFAULT_SETTINGS, RunSettings
+from ..notebook import SELF_CHECK, Check, Master, MasterError
+from ..results import Verdict
+from ..settings import DEFAULT_SETTINGS, RunSettings
 from ..stubs import source_text
+from ..verdicts import kernel_verdicts
 from . import q1, q2, q3, q4, q5, q6
 from .answers import answer_cells
 from .exercise import Context, Exercise, verdict_line
 
-__all__ = ["EXERCISES", "JUDGED", "KERNEL", "SELF_CHECK", "SELF_CHECK_TAG", "Verdict", "classify", "judge_notebook"]
+__all__ = ["EXERCISES", "KERNEL", "classify", "judge_check", "judge_notebook", "judge_verdicts"]
 
 #: Every judged exercise, by (check module, check function).
 EXERCISES: dict[tuple[str, str], Exercise] = {
     (exercise.module, exercise.check): exercise for module in (q1, q2, q3, q4, q5, q6) for exercise in module.EXERCISES
 }
-#: How a check is scored: by the judge, not at all (a self-check), or from the kernel's output (no judge).
-JUDGED, SELF_CHECK, KERNEL = "judged", "self-check", "kernel"
-#: The cell tag that marks a check cell as a self-check (shown, not graded).
-SELF_CHECK_TAG = "self-check"
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """The judge's verdict on one check: passed or not, and the line the check would print."""
-
-    passed: bool
-    line: str
+#: How a check without a judge is scored: from the kernel's output, as before the judge.
+KERNEL = "kernel"
 
 
 def _imported_checks(master: Master) -> dict[str, str]:
@@ -79,16 +70,22 @@ def _called(source: str) -> str | None:
 
 
 def classify(master: Master) -> dict[str, Any]:
-    """For each check cell id: its :class:`Exercise` (judged), :data:`SELF_CHECK`, or :data:`KERNEL`."""
+    """For each check cell id: its :class:`Exercise` (judged) or :data:`KERNEL` (scored from the kernel's output).
+
+    A check cell calling a self-check raises :class:`~..notebook.MasterError`: tag it ``self-check``.
+    """
     imported = _imported_checks(master)
     kinds: dict[str, Any] = {}
     for check in master.checks:
         cell = master.notebook.cells[check.index]
         name = _called(source_text(cell.source))
         exercise = EXERCISES.get((imported.get(name or ""), name or ""))
-        if SELF_CHECK_TAG in cell_tags(cell) or (name in SELF_CHECKS and name in imported):
-            kinds[check.cell_id] = SELF_CHECK
-        elif exercise is not None:
+        if name in SELF_CHECKS and name in imported:
+            raise MasterError(
+                f"{master.path.name}, check cell {check.cell_id}: {name} judges the learner's own measurement, "
+                f"which learner code can bend; tag the cell {SELF_CHECK!r} instead of 'check' (shown, not graded)"
+            )
+        if exercise is not None:
             kinds[check.cell_id] = exercise
         else:
             kinds[check.cell_id] = KERNEL
@@ -112,4 +109,16 @@ def judge_notebook(
         exercise = kinds[check.cell_id]
         if isinstance(exercise, Exercise) and check.cell_id not in skip:
             verdicts[check.cell_id] = judge_check(master, notebook, check, exercise, settings)
+    return verdicts
+
+
+def judge_verdicts(master: Master, merged: Any, run: Any, settings: RunSettings) -> dict[str, Verdict]:
+    """The grading step that turns a run into verdicts (a :data:`~..verdicts.VerdictStep`), with the judge.
+
+    Judged checks get the judge's verdict, whatever the kernel printed; checks
+    without a judge keep the kernel's (:func:`~..verdicts.kernel_verdicts`).
+    Checks not attempted are not judged (they score 0 anyway).
+    """
+    verdicts = dict(kernel_verdicts(master, merged, run, settings))
+    verdicts.update(judge_notebook(master, merged.notebook, settings, frozenset(merged.checks_not_attempted(master))))
     return verdicts

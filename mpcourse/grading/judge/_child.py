@@ -50,11 +50,19 @@ def _load(job: dict, namespace: dict, folder: str) -> str | None:
     return None
 
 
-def _probe(job: dict, namespace: dict) -> dict:
-    """Run the probe in a thread, so a learner's answer that never returns still ends in a result."""
+def _run(job: dict, namespace: dict, folder: str) -> dict:
+    """Run the cells and the probe in a thread, so an answer that never returns still ends in a result."""
     outcome: dict = {}
 
     def run() -> None:
+        try:
+            problem = _load(job, namespace, folder)
+            if problem:
+                outcome["error"] = problem
+                return
+        except BaseException:
+            outcome["error"] = "the judge's preamble failed: " + traceback.format_exc(limit=2)[-500:]
+            return
         try:
             exec(compile(job["probe"], "<judge probe>", "exec"), namespace)
             outcome["result"] = namespace.get("RESULT")
@@ -80,11 +88,7 @@ def main() -> None:
     os.makedirs(folder, exist_ok=True)
     sys.path.insert(0, folder)
     namespace: dict = {"__name__": "__main__", "__builtins__": __builtins__}
-    try:
-        problem = _load(job, namespace, folder)
-        outcome = {"error": problem} if problem else _probe(job, namespace)
-    except BaseException:
-        outcome = {"error": "the judge's preamble failed: " + traceback.format_exc(limit=2)[-500:]}
+    outcome = _run(job, namespace, folder)
     try:
         line = json.dumps(outcome)
     except (TypeError, ValueError) as exc:

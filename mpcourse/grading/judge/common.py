@@ -11,29 +11,16 @@ __all__ = ["IMPORTABLE_PROBE", "MP_PREAMBLE", "as_list", "failure_hint", "import
 #: The names the course's notebooks set up before their exercises.
 MP_PREAMBLE = "import multiprocessing\nimport queue\nimport mpcourse\nctx = mpcourse.get_context()\n"
 
-#: Probe text: ``FUNC`` (a name set before) must load in a spawned child; sets ``PROBLEM``.
+#: Probe text: ``FUNC`` (a name set before) must load in a spawned child; sets ``PROBLEM`` (a hint, or "").
 IMPORTABLE_PROBE = """\
-from mpcourse.validate import NotImportableError, ensure_importable
-PROBLEM = ""
-if not callable(FUNC):
-    PROBLEM = "not callable"
-else:
-    try:
-        ensure_importable(FUNC, "spawn")
-    except NotImportableError:
-        PROBLEM = "not importable"
+from mpcourse.checks import worker_problem
+PROBLEM = worker_problem(FUNC, HOW_TO_PASS)
 """
 
-_SPAWN_HINT = (
-    "a spawned child could not load it: run %load_ext mpcourse once, then start the cell that defines it with %%worker"
-)
 
-
-def importable_hint(problem: Any, how_to_pass: str) -> str:
+def importable_hint(problem: object) -> str:
     """The hint for a worker that failed :data:`IMPORTABLE_PROBE` (``""`` when it passed)."""
-    if problem == "not callable":
-        return f"pass the function itself: {how_to_pass}"
-    return _SPAWN_HINT if problem else ""
+    return str(problem)[:500] if problem else ""
 
 
 def failure_hint(observed: Observed, what: str) -> str:

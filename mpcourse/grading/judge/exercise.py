@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...checks import FAIL_MARK, PASS_MARK
-from ..runner import DEFAULT_SETTINGS, RunSettings
+from ..settings import DEFAULT_SETTINGS, RunSettings
 from .answers import AnswerCell, literal_values
 from .run import Observed, run_job
 

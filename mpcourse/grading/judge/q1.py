@@ -51,11 +51,13 @@ else:
 
 def _sum_of_squares(context: Context) -> tuple[bool, str]:
     inputs = [*SUM_OF_SQUARES_INPUTS, *context.rng.sample(range(3, 3000), 2)]
-    observed = context.run(MP_PREAMBLE, _SQUARES_PROBE, INPUTS=inputs)
+    observed = context.run(
+        MP_PREAMBLE, _SQUARES_PROBE, INPUTS=inputs, HOW_TO_PASS="check_sum_of_squares(sum_of_squares)"
+    )
     result = observed.result
     if not isinstance(result, dict):
         return False, failure_hint(observed, "sum_of_squares could not be run")
-    hint = importable_hint(result.get("problem"), "check_sum_of_squares(sum_of_squares)")
+    hint = importable_hint(result.get("problem"))
     if hint:
         return False, hint
     if "raised" in result:

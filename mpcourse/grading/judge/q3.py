@@ -43,11 +43,11 @@ def _hidden_numbers(context: Context, count: int) -> list[int]:
 
 def _put_cube(context: Context) -> tuple[bool, str]:
     inputs = [*CUBE_INPUTS, *_hidden_numbers(context, 2)]
-    observed = context.run(MP_PREAMBLE, _PUT_CUBE_PROBE, INPUTS=inputs)
+    observed = context.run(MP_PREAMBLE, _PUT_CUBE_PROBE, INPUTS=inputs, HOW_TO_PASS="check_put_cube(put_cube)")
     result = observed.result
     if not isinstance(result, dict):
         return False, failure_hint(observed, "put_cube could not be run")
-    hint = importable_hint(result.get("problem"), "check_put_cube(put_cube)")
+    hint = importable_hint(result.get("problem"))
     if hint:
         return False, hint
     got = [tuple(item) if isinstance(item, list) else item for item in result.get("got", [])]

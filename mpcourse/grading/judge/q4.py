@@ -33,11 +33,13 @@ else:
 
 def _prime_counts(context: Context) -> tuple[bool, str]:
     limits = sorted(context.rng.sample(range(500, 12_000), 4))
-    observed = context.run(MP_PREAMBLE, _PROBE, LIMITS=limits)
+    observed = context.run(
+        MP_PREAMBLE, _PROBE, LIMITS=limits, HOW_TO_PASS="check_prime_counts(primes_with_limit, prime_counts)"
+    )
     result = observed.result
     if not isinstance(result, dict):
         return False, failure_hint(observed, "the answer cells could not be run")
-    hint = importable_hint(result.get("problem"), "check_prime_counts(primes_with_limit, prime_counts)")
+    hint = importable_hint(result.get("problem"))
     if hint:
         return False, hint
     sample = result.get("sample")

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..runner import DEFAULT_SETTINGS, RunSettings
 from ..sandbox import PYTHON, Sandbox, resolve
+from ..settings import DEFAULT_SETTINGS, RunSettings
 
 __all__ = ["Observed", "run_job"]
 
