@@ -1,27 +1,39 @@
-"""Grading throughput: a generated class of submissions graded with and without the sandbox, and with ``--jobs``.
+"""Grading throughput: the sandbox's cost, ``--jobs``, and the judge's cost on the whole course.
 
-Prints seconds per graded notebook for each run, the cost of the sandbox
-(bubblewrap against ``--sandbox none``, both ``--jobs 1``; target: at most
-1.15x) and the speedup of ``--jobs 2`` against ``--jobs 1`` in the sandbox
-(target: at least 1.7x on 2 cores).  The master is one small notebook, so each
-grading costs about one kernel start plus nbval (2-3 s); the whole benchmark
-takes two to four minutes.
+Part ``sandbox``: a generated class of one small notebook graded with and without
+the sandbox, and with ``--jobs``.  Prints seconds per graded notebook for each run,
+the cost of the sandbox (bubblewrap against ``--sandbox none``, both ``--jobs 1``;
+target: at most 1.15x) and the speedup of ``--jobs 2`` against ``--jobs 1`` in the
+sandbox (target: at least 1.7x on 2 cores).  Each grading costs about one kernel
+start plus nbval (2-3 s); two to four minutes.
 
-    python benchmarks/grading_throughput.py [--students 20] [--jobs 1 2]
+Part ``judge``: ``--course-students`` copies of the whole course (notebooks 01-06,
+the masters' answers: every check attempted) graded in the sandbox with today's
+verdicts (the learner's kernel) and with the judge, in turn, ``--jobs 2``.  Prints
+seconds per student for each, the judge's cost (target: under 1.3x) and where the
+judge's time goes (its sandboxed runs per notebook).  Four to eight minutes.
+
+    python benchmarks/grading_throughput.py [--students 20] [--jobs 1 2] [--course-students 2] [--parts sandbox judge]
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import tempfile
+import threading
 import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from mpcourse import available_cpus
+from mpcourse.grading import judge
 from mpcourse.grading.batch import grade_class
+from mpcourse.grading.grade import grade_notebook
 from mpcourse.grading.notebook import load_master
 from mpcourse.grading.release import student_copy
 from mpcourse.grading.settings import RunSettings
@@ -63,12 +75,68 @@ def _class(master: Path, folder: Path, students: int) -> None:
         nbformat.write(submission, folder / f"student{number:02d}" / master.name)
 
 
+_COURSE = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+class _TimedJudge:
+    """The judge's verdict step, timed: seconds and sandboxed runs per notebook."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+        self.lock = threading.Lock()
+
+    def __call__(self, master, merged, run, settings):
+        started = time.perf_counter()
+        verdicts = judge.judge_verdicts(master, merged, run, settings)
+        with self.lock:
+            self.seconds[master.name] += time.perf_counter() - started
+        return verdicts
+
+
+def judge_part(students: int, jobs: int) -> None:
+    """Grade ``students`` copies of the whole course with the kernel's verdicts and with the judge; print both."""
+    masters = [load_master(path) for path in sorted(_COURSE.glob("0*.ipynb"))]
+    settings = RunSettings(sandbox="bwrap", jobs=jobs)
+    with tempfile.TemporaryDirectory(prefix="mpcourse-bench-judge-") as tmp:
+        for number in range(students):
+            folder = Path(tmp) / f"student{number:02d}"
+            folder.mkdir()
+            for master in masters:
+                shutil.copyfile(master.path, folder / master.path.name)
+        submissions = discover(tmp)
+        timed = _TimedJudge()
+        seconds = {}
+        for label, step in (("kernel", judge.kernel_verdicts), ("judge", timed)):
+            started = time.perf_counter()
+            with ThreadPoolExecutor(jobs) as pool:
+                grades = list(pool.map(lambda pair, step=step: grade_notebook(*pair, settings, verdicts=step),
+                                       [(m, s) for s in submissions for m in masters]))  # fmt: skip
+            seconds[label] = (time.perf_counter() - started) / students
+            earned = sum(grade.score for grade in grades)
+            assert earned == students * sum(m.max_points for m in masters), (label, earned)
+    print(f"\ngrading {students} copies of the whole course ({len(masters)} notebooks), --jobs {jobs}, bwrap")
+    print(format_table(["verdicts", "per student"], [[label, f"{value:.1f} s"] for label, value in seconds.items()]))
+    print(f"judge cost, judge vs today's verdicts: {seconds['judge'] / seconds['kernel']:.2f}x (target < 1.3x)")
+    rows = [[name, f"{value / students:.2f} s"] for name, value in sorted(timed.seconds.items())]
+    print(format_table(["notebook", "judge's runs per student (summed over runs at once)"], rows))
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Run the benchmark and print the table."""
+    """Run the benchmark and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=20)
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--course-students", type=int, default=2)
+    parser.add_argument("--parts", nargs="+", choices=["sandbox", "judge"], default=["sandbox", "judge"])
     args = parser.parse_args(argv)
+    if "sandbox" in args.parts:
+        sandbox_part(args)
+    if "judge" in args.parts:
+        judge_part(args.course_students, max(args.jobs))
+
+
+def sandbox_part(args: argparse.Namespace) -> None:
+    """Grade one small notebook with and without the sandbox, and with ``--jobs``; print the table."""
     with tempfile.TemporaryDirectory(prefix="mpcourse-bench-") as tmp:
         root = Path(tmp)
         master_path = _master(root / "masters")

@@ -18,7 +18,8 @@ still alive when the command ended.  Learner code cannot change these numbers:
 the kernel reports each new task to this process, which it cannot reach (this
 process is not dumpable, so it can be neither traced nor its descriptors
 opened, and its death kills every traced process: ``PTRACE_O_EXITKILL``).
-With ``"error"`` instead of ``"trace"`` the command could not be traced.
+With ``"untraced"`` (why) instead of ``"trace"``, ptrace was refused or is
+missing (not Linux): the command ran untraced and nothing was counted.
 """
 
 from __future__ import annotations
@@ -39,6 +40,13 @@ _HELPERS = (b"multiprocessing.forkserver", b"multiprocessing.resource_tracker", 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
 _libc.ptrace.restype = ctypes.c_long
+
+
+def _prctl(option: int, value: int) -> None:
+    try:
+        _libc.prctl(option, value, 0, 0, 0)
+    except AttributeError:  # not Linux
+        pass
 
 
 def _ptrace(request: int, pid: int, addr: int = 0, data: int = 0) -> int:
@@ -104,6 +112,16 @@ def _feed(descriptor: int, data: bytes) -> None:
         os.close(descriptor)
 
 
+def _untraced(main: int, go_write: int, in_write: int, data: bytes, collector: _Collector, why: str) -> dict:
+    """Run the command without tracing (ptrace refused or missing): its output, and why nothing was counted."""
+    os.write(go_write, b"x")
+    os.close(go_write)
+    threading.Thread(target=_feed, args=(in_write, data), daemon=True).start()
+    os.waitpid(main, 0)
+    collector.join(5)
+    return {"untraced": why, "output": bytes(collector.data).decode("utf-8", errors="replace")}
+
+
 def trace(command: list[str], cap: int, data: bytes = b"") -> dict:
     """Run ``command`` traced with ``data`` on its stdin; return the report (see the module docstring)."""
     in_read, in_write = os.pipe()
@@ -117,7 +135,7 @@ def trace(command: list[str], cap: int, data: bytes = b"") -> dict:
         os.close(ready_read)
         os.close(in_write)
         os.dup2(in_read, 0)
-        _libc.prctl(4, 1, 0, 0, 0)  # PR_SET_DUMPABLE 1 (inherited 0 from us): traceable until it execs
+        _prctl(4, 1)  # PR_SET_DUMPABLE 1 (inherited 0 from us): traceable until it execs
         os.write(ready_write, b"x")
         os.read(go_read, 1)
         os.dup2(out_write, 1)
@@ -137,11 +155,9 @@ def trace(command: list[str], cap: int, data: bytes = b"") -> dict:
     options = _O_TRACEFORK | _O_TRACEVFORK | _O_TRACECLONE | _O_TRACEEXEC | _O_EXITKILL
     try:
         _ptrace(_SEIZE, main, 0, options)
-    except OSError as exc:
-        os.kill(main, signal.SIGKILL)
-        os.waitpid(main, 0)
-        os.close(in_write)
-        return {"error": f"cannot trace the run (ptrace: {exc.strerror})"}
+    except (OSError, AttributeError) as exc:
+        why = f"ptrace: {exc.strerror}" if isinstance(exc, OSError) else "no ptrace here"
+        return _untraced(main, go_write, in_write, data, collector, why)
     os.write(go_write, b"x")
     os.close(go_write)
     threading.Thread(target=_feed, args=(in_write, data), daemon=True).start()
@@ -197,11 +213,7 @@ def main(argv: list[str]) -> int:
     with open(source, "rb") as stream:
         data = stream.read()
     os.unlink(source)
-    if sys.platform.startswith("linux"):
-        try:
-            _libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0: no process of the run may trace us or open our fds
-        except AttributeError:
-            pass
+    _prctl(4, 0)  # PR_SET_DUMPABLE 0: no process of the run may trace us or open our descriptors
     report = trace(command, cap, data)
     data = (json.dumps(report) + "\n").encode()
     while data:

@@ -29,8 +29,11 @@ def failure_hint(observed: Observed, what: str) -> str:
 
 
 def too_few_processes(observed: Observed, needed: int, call: str) -> str:
-    """A hint when fewer than ``needed`` processes really ran (observed from outside), else ``""``."""
-    if observed.processes >= needed:
+    """A hint when fewer than ``needed`` processes really ran (observed from outside), else ``""``.
+
+    Where processes cannot be counted (no ptrace: not Linux, or refused) nothing is asked.
+    """
+    if observed.untraced or observed.processes >= needed:
         return ""
     threads = f" (and {observed.threads} thread(s): threads are not processes)" if observed.threads else ""
     return (

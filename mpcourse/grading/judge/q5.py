@@ -58,10 +58,11 @@ def _run_all(context: Context) -> tuple[bool, str]:
             "map, and apply_async followed by get() in submission order, keep item order "
             "(imap_unordered does not)"
         )
-    if not _overlapped(rows) or observed.processes < 2 or len({row[0] for row in rows}) < 2:
+    few = not observed.untraced and observed.processes < 2
+    if not _overlapped(rows) or few or len({row[0] for row in rows}) < 2:
         return False, (
             "the tasks ran one after another"
-            + (f" ({observed.processes} process(es) really ran)" if observed.processes < 2 else "")
+            + (f" ({observed.processes} process(es) really ran)" if few else "")
             + ": pool.apply waits for each result before the next task is sent; use pool.map, "
             "or apply_async for every item and then get()"
         )

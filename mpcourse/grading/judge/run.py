@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,13 +31,15 @@ _JOB_FILE = "judge-job.json"
 
 @dataclass(frozen=True)
 class Observed:
-    """What a judge job gave: the probe's outcome (``result``, ``error`` or ``timeout``) and the tracer's counts."""
+    """What a judge job gave: the probe's outcome (``result``, ``error`` or ``timeout``) and the tracer's counts
+    (``untraced`` says why there are none: ptrace refused, or not Linux)."""
 
     outcome: dict[str, Any] = field(default_factory=dict)
     processes: int = 0
     threads: int = 0
     left: int = 0
     problem: str = ""
+    untraced: str = ""
 
     @property
     def result(self) -> Any:
@@ -74,10 +77,7 @@ def _parse(data: bytes) -> Observed:
             continue
         if not isinstance(record, dict):
             continue
-        if "error" in record:
-            return Observed(problem=f"grading could not observe the run: {record['error']}")
-        if "trace" in record:
-            counts = record["trace"]
+        if "trace" in record or "untraced" in record:
             outcome: dict[str, Any] = {}
             for result_line in reversed(str(record.get("output", "")).splitlines()):
                 try:
@@ -87,6 +87,9 @@ def _parse(data: bytes) -> Observed:
                 if isinstance(parsed, dict):
                     outcome = parsed
                     break
+            if "untraced" in record:
+                return Observed(outcome, untraced=str(record["untraced"]))
+            counts = record["trace"]
             return Observed(outcome, int(counts["processes"]), int(counts["threads"]), int(counts["left"]))
     return Observed(problem="the run ended without a report (killed, or over its limits)")
 
@@ -120,7 +123,10 @@ def run_job(job: dict[str, Any], settings: RunSettings = DEFAULT_SETTINGS) -> Ob
             return Observed(problem=f"stopped after {limits.timeout:g} s")
         box.stop()
         reader.join(10)
-        return _parse(b"".join(chunks))
+        observed = _parse(b"".join(chunks))
+        if observed.untraced and sys.platform.startswith("linux"):
+            return Observed(problem=f"grading could not count the run's processes ({observed.untraced})")
+        return observed
     finally:
         box.close()
         if reader.ident is None:
