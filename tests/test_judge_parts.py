@@ -12,10 +12,11 @@ import pytest
 from grading_fixtures import require_bwrap, write_masters
 
 import mpcourse.grading.judge._trace as trace_module
+from mpcourse.checks import SELF_CHECKS
 from mpcourse.grading.judge import EXERCISES, KERNEL, classify, judge_notebook
 from mpcourse.grading.judge.answers import NOT_LITERAL, AnswerCell, literal_values, plain_source
 from mpcourse.grading.judge.exercise import Exercise, verdict_line
-from mpcourse.grading.notebook import MasterError, load_master
+from mpcourse.grading.notebook import SELF_CHECK, MasterError, load_master
 from mpcourse.grading.settings import RunSettings
 
 COURSE = Path(__file__).resolve().parent.parent / "notebooks"
@@ -43,7 +44,19 @@ def test_every_graded_check_of_the_course_has_a_judge():
     for path in sorted(COURSE.glob("0*.ipynb")):
         kinds = classify(load_master(path))
         assert kinds and all(isinstance(kind, Exercise) for kind in kinds.values()), (path.name, kinds)
-    assert len(EXERCISES) == 9
+    assert len(EXERCISES) >= 9
+
+
+def test_every_self_check_cell_is_tagged_so():
+    """Is each cell that calls a check of the kernel's own measurement tagged ``self-check`` (shown, not graded)?"""
+    untagged = []
+    for path in sorted(COURSE.glob("0*.ipynb")):
+        for cell in load_master(path).notebook.cells:
+            source = "".join(cell.source)
+            if cell.cell_type == "code" and any(f"{name}(" in source for name in SELF_CHECKS):
+                if SELF_CHECK not in cell.metadata.get("tags", []):
+                    untagged.append(f"{path.name}: {cell.id}")
+    assert not untagged, untagged
 
 
 def test_the_judges_lines_are_the_checks_own(tmp_path):

@@ -53,7 +53,8 @@ def _forged(*args, **kwargs):
 _shell = globals().get("get_ipython", lambda: None)()  # outside a kernel: forge nothing, look honest
 if _shell is not None:
     builtins.print = _forged
-    _shell.display_formatter.formatters["text/plain"].for_type(bool, lambda value, p, cycle: p.text("True"))
+    _printers = _shell.display_formatter.formatters["text/plain"].singleton_printers
+    _printers[id(False)] = lambda value, p, cycle: p.text("True")
 """
 
 _STDOUT = f"""{_WRONG}
@@ -63,7 +64,7 @@ class _Forger:
         self.stream = stream
     def write(self, text):
         if text.startswith("NOT YET"):
-            text = "PASS" + text[len("NOT YET"):].split(". Hint")[0] + "\\n"
+            text = "PASS" + text[len("NOT YET"):].split(". Hint")[0]
         return self.stream.write(text)
     def __getattr__(self, name):
         return getattr(self.stream, name)
