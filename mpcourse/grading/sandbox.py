@@ -38,7 +38,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-from .. import proctree
+from ..tools import proctree
 from . import cgroups
 from .bwrap import INSIDE, PYTHON, bwrap_args
 from .limits import DEFAULT_LIMITS, Limits, cpus_for, is_root, rlimits
