@@ -6,9 +6,10 @@ student results, the gradebook's columns).  One module per step:
 - masters and releases: :mod:`.notebook` (read a master), :mod:`.stubs`, :mod:`.release`;
 - reading submissions: :mod:`.submissions` (folders and zips, safely), :mod:`.merge` (answers
   into the master);
-- running: :mod:`.sandbox` (one run's sandbox), :mod:`.limits`, :mod:`.bwrap` (its command),
-  :mod:`.runfolders`, :mod:`.cgroups`, ``_confine.py``; :mod:`.runner` (one sandboxed nbval run),
-  :mod:`.nbval_plugin` (inside it), :mod:`.preflight`;
+- running: :mod:`.settings` (a run's options, each default once), :mod:`.sandbox` (one run's
+  sandbox), :mod:`.limits`, :mod:`.bwrap` (its command), :mod:`.runfolders`, :mod:`.cgroups`,
+  ``_confine.py``; :mod:`.runner` (one sandboxed nbval run), :mod:`.nbval_plugin` (inside it),
+  :mod:`.preflight` (can grading run here at all?);
 - grading: :mod:`.verdicts` (a run into per-check verdicts), :mod:`.grade` (one notebook),
   :mod:`.batch` (a class);
 - writing: :mod:`.gradebook` (the CSV), :mod:`.feedback` (per student), :mod:`.summary`.

@@ -34,7 +34,7 @@ class SubmittedCell:
 def read_submission(data: bytes) -> list[SubmittedCell]:
     """The code cells of a submitted notebook; :class:`InvalidNotebook` says why a file is not one.
 
-    Only the structure grading needs is checked (JSON, nbformat 4, cells with a
+    Only the structure grading needs is validated (JSON, nbformat 4, cells with a
     type and a source), so a notebook saved by any Jupyter version is accepted.
     """
     try:

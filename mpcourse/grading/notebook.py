@@ -95,7 +95,7 @@ class Check:
 
 @dataclass(frozen=True)
 class Master:
-    """A master notebook, read and checked once, shared by every grading of it."""
+    """A master notebook, read and validated once, shared by every grading of it."""
 
     path: Path
     notebook: nbformat.NotebookNode
@@ -130,7 +130,7 @@ def _stub(cell: Any, check_sources: list[str], given_sources: list[str], where: 
 
 
 def load_master(path: str | Path, *, executed: bool = True) -> Master:
-    """Read and check a master notebook; raise :class:`MasterError` saying what to fix.
+    """Read and validate a master notebook; raise :class:`MasterError` saying what to fix.
 
     With ``executed`` (needed to grade), every check cell must hold its stored
     output: nbval compares against it, and an unexecuted cell would pass anything.

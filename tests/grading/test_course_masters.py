@@ -18,7 +18,7 @@ from mpcourse.cli import default_master_dir, main
 from mpcourse.grading.gradebook import read_gradebook
 from mpcourse.grading.notebook import load_master
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 MASTERS = sorted(NOTEBOOKS.glob("*.ipynb"))
 
 
