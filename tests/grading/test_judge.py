@@ -23,7 +23,7 @@ from mpcourse.grading.notebook import load_master
 from mpcourse.grading.settings import RunSettings
 from mpcourse.grading.submissions import discover
 
-COURSE = Path(__file__).resolve().parent.parent / "notebooks"
+COURSE = Path(__file__).resolve().parents[2] / "notebooks"
 #: Tricks that make the learner's kernel show PASS (today's verdicts gave them the points).
 FOOLS_THE_KERNEL = set(TRICKS) - {"resultfiles", "snoop"}
 

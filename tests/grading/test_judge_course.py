@@ -1,42 +1,19 @@
-"""The judge's parts: answers read as text, checks matched to their judges, processes counted by tracing."""
+"""The course's checks and their judges (grading/judge/__init__.py): every graded check judged, no self-check."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from grading_fixtures import require_bwrap, write_masters
 
-import mpcourse.grading.judge._trace as trace_module
 from mpcourse.checks import SELF_CHECKS
 from mpcourse.grading.judge import EXERCISES, KERNEL, classify, judge_notebook
-from mpcourse.grading.judge.answers import NOT_LITERAL, AnswerCell, literal_values, plain_source
 from mpcourse.grading.judge.exercise import Exercise, verdict_line
 from mpcourse.grading.notebook import SELF_CHECK, MasterError, load_master
 from mpcourse.grading.settings import RunSettings
 
-COURSE = Path(__file__).resolve().parent.parent / "notebooks"
-
-
-def cell(source: str) -> AnswerCell:
-    return AnswerCell("a", *plain_source(source))
-
-
-def test_literals_are_read_without_running_anything():
-    """Is a literal read as data, and anything else left to a sandboxed run?"""
-    cells = [cell("x = [10, 10, 10]\ny = {'a': 'threads'}\nz = [10] * 3\n"), cell("x = (1, 2)\nimport os as y\n")]
-    values = literal_values(cells, ("x", "y", "z", "w"))
-    assert values == {"x": (1, 2), "y": NOT_LITERAL, "z": NOT_LITERAL}
-
-
-def test_a_worker_cell_loses_its_magic_line_and_is_marked():
-    """Does ``%%worker`` make the cell a module, and other magic lines vanish?"""
-    assert plain_source("%%worker\ndef f():\n    return 1\n") == ("def f():\n    return 1\n", True)
-    assert plain_source("%time x = 1\ny = 2") == ("\ny = 2\n", False)
+COURSE = Path(__file__).resolve().parents[2] / "notebooks"
 
 
 def test_every_graded_check_of_the_course_has_a_judge():
@@ -89,49 +66,6 @@ def test_a_self_check_cannot_be_a_graded_check(tmp_path):
     nbformat.write(notebook, tmp_path / "01.ipynb")
     with pytest.raises(MasterError, match="never graded"):
         load_master(tmp_path / "01.ipynb")
-
-
-_COUNTED = """\
-import multiprocessing, sys, threading
-def nothing():
-    pass
-if __name__ == "__main__":
-    ctx = multiprocessing.get_context(sys.argv[1])
-    kind = sys.argv[2]
-    if kind == "processes":
-        ps = [ctx.Process(target=nothing) for _ in range(3)]
-        [p.start() for p in ps]
-        [p.join() for p in ps]
-    elif kind == "unstarted":
-        ps = [ctx.Process(target=nothing) for _ in range(3)]
-    elif kind == "threads":
-        ts = [threading.Thread(target=nothing) for _ in range(3)]
-        [t.start() for t in ts]
-        [t.join() for t in ts]
-    print("done")
-"""
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ptrace is Linux's")
-@pytest.mark.parametrize("kind, processes, threads", [("processes", 3, None), ("unstarted", 0, 0), ("threads", 0, 3)])
-def test_the_tracer_counts_processes_that_really_ran(tmp_path, method, kind, processes, threads):
-    """Started processes count; unstarted Process objects and threads do not (multiprocessing's helpers aside)."""
-    script = tmp_path / "counted.py"
-    script.write_text(_COUNTED)
-    job = tmp_path / "input"
-    job.write_bytes(b"")
-    read, write = os.pipe()
-    command = [sys.executable, trace_module.__file__, str(write), "1000", str(job), sys.executable, str(script)]
-    done = subprocess.run([*command, method, kind], pass_fds=(write,), timeout=60, check=False)
-    os.close(write)
-    with os.fdopen(read) as stream:
-        report = json.loads(stream.readline())
-    assert done.returncode == 0
-    assert not job.exists(), "the tracer leaves its input on disk"
-    assert report["trace"]["processes"] == processes, report
-    if threads is not None:
-        assert report["trace"]["threads"] == threads, report
-    assert report["output"] == "done\n"
 
 
 @pytest.mark.slow
