@@ -52,3 +52,15 @@ def test_the_tracer_counts_processes_that_really_ran(tmp_path, method, kind, pro
     if threads is not None:
         assert report["trace"]["threads"] == threads, report
     assert report["output"] == "done\n"
+
+
+def test_the_report_read_is_the_tracers_last_line():
+    """Lines written into the report pipe before the tracer's own (its last) change nothing."""
+    from mpcourse.grading.judge.run import _parse
+
+    forged = {"trace": {"processes": 99, "threads": 0, "helpers": 0, "left": 0, "exit": 0}, "output": '{"result": 1}'}
+    real = {"trace": {"processes": 0, "threads": 4, "helpers": 0, "left": 0, "exit": 0}, "output": '{"result": 2}'}
+    data = "\n".join([json.dumps(forged), "not json", json.dumps(real), '{"sandbox": {"leftovers": 0}}']).encode()
+    observed = _parse(data)
+    assert (observed.processes, observed.threads, observed.result) == (0, 4, 2)
+    assert _parse(b"").failure.startswith("the run ended without a report")

@@ -70,7 +70,9 @@ def _read_all(descriptor: int, keep: int, into: list[bytes]) -> None:
 
 
 def _parse(data: bytes) -> Observed:
-    for line in data.decode("utf-8", errors="replace").splitlines():
+    """The tracer's report: the last one, written after every process of the run was killed (so no process
+    of the run can write after it, even if it reached the pipe)."""
+    for line in reversed(data.decode("utf-8", errors="replace").splitlines()):
         try:
             record = json.loads(line)
         except ValueError:
