@@ -19,7 +19,8 @@ the kernel reports each new task to this process, which it cannot reach (this
 process is not dumpable, so it can be neither traced nor its descriptors
 opened, and its death kills every traced process: ``PTRACE_O_EXITKILL``).
 With ``"untraced"`` (why) instead of ``"trace"``, ptrace was refused or is
-missing (not Linux): the command ran untraced and nothing was counted.
+missing (not Linux): the command ran untraced and nothing was counted; with
+``"error"``, the tracer itself failed.
 """
 
 from __future__ import annotations
@@ -180,7 +181,11 @@ def trace(command: list[str], cap: int, data: bytes = b"") -> dict:
             continue
         event, sig = status >> 16, os.WSTOPSIG(status)
         if event in (_EVENT_FORK, _EVENT_VFORK, _EVENT_CLONE):
-            new = _event_pid(pid)
+            try:
+                new = _event_pid(pid)
+            except OSError:  # killed in its event stop (its thread group exited): the new task dies with it
+                _resume(pid)
+                continue
             if event == _EVENT_CLONE and _is_thread(new):
                 threads += 1
             else:
@@ -214,7 +219,10 @@ def main(argv: list[str]) -> int:
         data = stream.read()
     os.unlink(source)
     _prctl(4, 0)  # PR_SET_DUMPABLE 0: no process of the run may trace us or open our descriptors
-    report = trace(command, cap, data)
+    try:
+        report = trace(command, cap, data)
+    except Exception as exc:  # a bug here must still say so, not look like a run that gave nothing
+        report = {"error": f"the tracer failed: {type(exc).__name__}: {exc}"}
     data = (json.dumps(report) + "\n").encode()
     while data:
         data = data[os.write(report_fd, data) :]

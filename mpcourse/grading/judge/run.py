@@ -27,6 +27,7 @@ _TRACE = str(Path(__file__).with_name("_trace.py"))
 _CHILD = str(Path(__file__).with_name("_child.py"))
 _MAX_REPORT = 2**20
 _JOB_FILE = "judge-job.json"
+_NO_REPORT = "the run ended without a report"
 
 
 @dataclass(frozen=True)
@@ -58,15 +59,26 @@ class Observed:
         return "" if "result" in self.outcome else "the run gave no result"
 
 
-def _read_all(descriptor: int, keep: int, into: list[bytes]) -> None:
+def _read_all(descriptor: int, keep: int, into: list[bytes], tail: bool = False) -> None:
+    """Drain a pipe into ``into``, keeping its first ``keep`` bytes (``tail``: its last ones)."""
     size = 0
     try:
         while chunk := os.read(descriptor, 65536):
-            if size < keep:
+            if tail:
+                into.append(chunk)
+                size += len(chunk)
+                while size - len(into[0]) >= keep:
+                    size -= len(into.pop(0))
+            elif size < keep:
                 into.append(chunk[: keep - size])
                 size += len(into[-1])
     finally:
         os.close(descriptor)
+
+
+def _last_words(chunks: list[bytes]) -> str:
+    lines = b"".join(chunks).decode("utf-8", errors="replace").strip().splitlines()
+    return f"; it said: {lines[-1][:300]}" if lines else ""
 
 
 def _parse(data: bytes) -> Observed:
@@ -79,6 +91,8 @@ def _parse(data: bytes) -> Observed:
             continue
         if not isinstance(record, dict):
             continue
+        if "error" in record and "trace" not in record and "output" not in record:
+            return Observed(problem=f"grading could not observe the run ({record['error']})"[:500])
         if "trace" in record or "untraced" in record:
             outcome: dict[str, Any] = {}
             for result_line in reversed(str(record.get("output", "")).splitlines()):
@@ -93,7 +107,7 @@ def _parse(data: bytes) -> Observed:
                 return Observed(outcome, untraced=str(record["untraced"]))
             counts = record["trace"]
             return Observed(outcome, int(counts["processes"]), int(counts["threads"]), int(counts["left"]))
-    return Observed(problem="the run ended without a report (killed, or over its limits)")
+    return Observed(problem=_NO_REPORT)
 
 
 def run_job(job: dict[str, Any], settings: RunSettings = DEFAULT_SETTINGS) -> Observed:
@@ -101,20 +115,25 @@ def run_job(job: dict[str, Any], settings: RunSettings = DEFAULT_SETTINGS) -> Ob
     limits = settings.limits
     box = Sandbox(resolve(settings.sandbox), limits, jobs=settings.jobs)
     report_read, report_write = os.pipe()
+    log_read, log_write = os.pipe()
     chunks: list[bytes] = []
+    log: list[bytes] = []
     reader = threading.Thread(target=_read_all, args=(report_read, _MAX_REPORT, chunks), daemon=True)
+    log_reader = threading.Thread(target=_read_all, args=(log_read, 2000, log, True), daemon=True)
     try:
         command = [PYTHON, _TRACE, str(report_write), str(limits.output_chars * 50), box.path("work", _JOB_FILE)]
         command += [PYTHON, _CHILD]
         files = {f"work/{_JOB_FILE}": json.dumps(job).encode()}
         try:
             process = box.popen(
-                command, files=files, cwd=box.path("work"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                command, files=files, cwd=box.path("work"), stdout=log_write, stderr=log_write,
                 report_fd=report_write,
             )  # fmt: skip
         finally:
             os.close(report_write)
+            os.close(log_write)
         reader.start()
+        log_reader.start()
         if settings.cancel is not None and settings.cancel.is_set():
             box.stop()
         try:
@@ -125,11 +144,15 @@ def run_job(job: dict[str, Any], settings: RunSettings = DEFAULT_SETTINGS) -> Ob
             return Observed(problem=f"stopped after {limits.timeout:g} s")
         box.stop()
         reader.join(10)
+        log_reader.join(10)
         observed = _parse(b"".join(chunks))
+        if observed.problem.startswith(_NO_REPORT):
+            return Observed(problem=f"{observed.problem} (exit code {process.returncode}){_last_words(log)}")
         if observed.untraced and sys.platform.startswith("linux"):
             return Observed(problem=f"grading could not count the run's processes ({observed.untraced})")
         return observed
     finally:
         box.close()
-        if reader.ident is None:
-            os.close(report_read)
+        for thread, descriptor in ((reader, report_read), (log_reader, log_read)):
+            if thread.ident is None:
+                os.close(descriptor)
