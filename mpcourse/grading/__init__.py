@@ -10,8 +10,8 @@ student results, the gradebook's columns).  One module per step:
   sandbox), :mod:`.limits`, :mod:`.bwrap` (its command), :mod:`.runfolders`, :mod:`.cgroups`,
   ``_confine.py``; :mod:`.runner` (one sandboxed nbval run), :mod:`.nbval_plugin` (inside it),
   :mod:`.preflight` (can grading run here at all?);
-- grading: :mod:`.verdicts` (a run into per-check verdicts), :mod:`.grade` (one notebook),
-  :mod:`.batch` (a class);
+- grading: :mod:`.verdicts` (a run into per-check verdicts), :mod:`.judge` (the verdicts of
+  graded checks, outside the learner's kernel), :mod:`.grade` (one notebook), :mod:`.batch` (a class);
 - writing: :mod:`.gradebook` (the CSV), :mod:`.feedback` (per student), :mod:`.summary`.
 
 The command line is ``mpcourse release|grade|gradebook`` (:mod:`mpcourse.cli`).
@@ -37,6 +37,7 @@ _EXPORTS = {
     "grade_class": "batch",
     "grade_notebook": "grade",
     "kernel_verdicts": "verdicts",
+    "judge_verdicts": "judge",
     "merge_gradebooks": "gradebook",
     "read_gradebook": "gradebook",
     "write_gradebook": "gradebook",
