@@ -52,7 +52,8 @@ class Context:
         return run_job(job, self.settings)
 
 
-Judge = Callable[[Context], "tuple[bool, str]"]
+#: An exercise's judge: the context in, ``(passed, hint)`` out.
+Judge = Callable[[Context], tuple[bool, str]]
 
 
 @dataclass(frozen=True)
