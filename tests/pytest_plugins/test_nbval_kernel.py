@@ -5,11 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import nbformat
 import pytest
 
 from mpcourse import START_METHOD_ENV
 from mpcourse.kernel.environment import kernel_environment
+from mpcourse.tools import nbbuild
 
 
 def _nbval(tmp_path, *plugin_args):
@@ -17,9 +17,7 @@ def _nbval(tmp_path, *plugin_args):
         "import mpcourse\nfrom mpcourse import workers\n"
         "p = mpcourse.get_context().Process(target=workers.say_hello)\np.start()\np.join()"
     )
-    cell = nbformat.v4.new_code_cell(source, execution_count=1)
-    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="Hello from a child process\n")]
-    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), tmp_path / "child.ipynb")
+    nbbuild.write(tmp_path / "child.ipynb", [nbbuild.code_cell(source, count=1, stdout="Hello from a child process\n")])
     args = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider", *plugin_args]
     env = {**kernel_environment(), START_METHOD_ENV: "spawn"}
     return subprocess.run([*args, "child.ipynb"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
