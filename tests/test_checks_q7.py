@@ -71,6 +71,15 @@ def test_plausible_wrong_answers_fail_with_a_hint(capsys, source, hint):
     assert line.startswith(f"NOT YET: {_name()}. Hint: ") and hint in line, line
 
 
+def test_the_solution_passes_at_a_size_it_never_saw_and_a_hard_coded_answer_fails(capsys):
+    assert check_fill_row(fill_row(SOLUTION), size=(17, 9)) is True
+    hard_coded = SOLUTION.replace("mandelbrot_row(row, width, height)", "mandelbrot_row(row, 48, 24)")
+    assert check_fill_row(fill_row(hard_coded)) is True
+    capsys.readouterr()
+    assert check_fill_row(fill_row(hard_coded), size=(17, 9)) is False
+    assert "raised ValueError" in one_line(capsys)
+
+
 def test_a_worker_that_hangs_is_stopped(capsys):
     assert check_fill_row(fill_row(HANGS), timeout=2) is False
     assert "did not finish within 2 s" in one_line(capsys)

@@ -76,13 +76,16 @@ def check_mandelbrot_speedup(
     return report(False, name, f"{hint} With {free:.1f} cores free, over {asked:.2f}x was asked.")
 
 
-def check_fill_row(fill_row: Any, *, method: str | None = None, timeout: float = TIMEOUT) -> bool:
+def check_fill_row(
+    fill_row: Any, *, method: str | None = None, timeout: float = TIMEOUT, size: tuple[int, int] = EXERCISE_SIZE
+) -> bool:
     """Exercise: does ``fill_row(name, row, width, height)`` write its Mandelbrot row into the shared image?
 
     ``fill_row`` must be loadable by a spawned child (a ``%%worker`` cell); it
-    runs in a pool of 2 (start method: ``method``), one task per row of an
-    :data:`EXERCISE_SIZE` image of ``numpy.int32`` counts in a block this check
-    creates, and must leave the block for its creator to unlink.
+    runs in a pool of 2 (start method: ``method``), one task per row of a
+    ``size`` (width, height) image of ``numpy.int32`` counts in a block this check
+    creates, and must leave the block for its creator to unlink. A judge may pass
+    a ``size`` the learner never saw.
     """
     name = "fill_row writes each Mandelbrot row into the shared image, and leaves the block to its creator"
     problem = worker_problem(fill_row, "check_fill_row(fill_row)")
@@ -90,7 +93,7 @@ def check_fill_row(fill_row: Any, *, method: str | None = None, timeout: float =
         return report(False, name, problem)
     import numpy as np
 
-    width, height = EXERCISE_SIZE
+    width, height = size
     expected = np.array([mandelbrot_row(row, width, height) for row in range(height)], dtype=np.int32)
     block = shared_memory.SharedMemory(create=True, size=expected.nbytes)
     try:
