@@ -183,7 +183,7 @@ def run_notebook(notebook: nbformat.NotebookNode, name: str, settings: RunSettin
         sanitize = box.path("sanitize.cfg")
         command = [
             PYTHON, "-c", _PYTEST_MAIN, target,
-            "-p", "nbval.plugin", "-p", "mpcourse.nbval_kernel", "-p", "mpcourse.grading.nbval_plugin",
+            "-p", "nbval.plugin", "-p", "mpcourse.pytest_plugins.nbval_kernel", "-p", "mpcourse.grading.nbval_plugin",
             "-p", "no:cacheprovider",
             "--nbval", "--nbval-current-env", f"--nbval-sanitize-with={sanitize}",
             f"--nbval-cell-timeout={max(1, int(limits.timeout))}",

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-from .. import proctree
+from ..tools import proctree
 from . import cgroups
 
 __all__ = [

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-import os
 import pickle
 import sys
 from typing import Any
 
-__all__ = ["NotImportableError", "check_processes", "ensure_importable"]
+__all__ = ["NotImportableError", "ensure_importable"]
 
 _HOW_TO_FIX = (
     "Fix: put the function in a .py file beside the notebook and import it from there, "
@@ -96,31 +95,4 @@ def _ensure_module_loadable(name: str, module: str, method: str) -> None:
         raise NotImportableError(
             f"{name} lives in module {module!r}, which a fresh {method!r} child cannot "
             f"import (it is not on sys.path). {_HOW_TO_FIX}"
-        )
-
-
-def _cpu_hint() -> str:
-    """How to ask for one worker per core this process may really use."""
-    if hasattr(os, "process_cpu_count"):  # Python 3.13+: what processes=None uses
-        default = "os.process_cpu_count(), which counts the CPU affinity but not a container's CPU quota"
-    else:
-        default = "os.cpu_count(), every core of the machine, whatever the container allows"
-    return (
-        "processes=mpcourse.available_cpus() for one worker per core this process may really use "
-        f"(affinity and container quota); processes=None takes {default}"
-    )
-
-
-def check_processes(processes: Any) -> None:
-    """Raise a clear error unless ``processes`` is ``None`` or a whole number ≥ 1."""
-    if processes is None:
-        return
-    if isinstance(processes, bool) or not isinstance(processes, int):
-        raise TypeError(
-            f"processes must be a whole number such as 2; got {processes!r} "
-            f"({type(processes).__name__}). Use {_cpu_hint()}."
-        )
-    if processes < 1:
-        raise ValueError(
-            f"processes must be at least 1, got {processes}: a pool needs a worker to run anything. Use {_cpu_hint()}."
         )

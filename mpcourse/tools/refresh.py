@@ -2,8 +2,8 @@
 
 For maintainers, after changing a notebook::
 
-    python -m mpcourse.refresh notebooks/05_creating_a_pool.ipynb
-    python -m mpcourse.refresh notebooks/*.ipynb
+    python -m mpcourse.tools.refresh notebooks/05_creating_a_pool.ipynb
+    python -m mpcourse.tools.refresh notebooks/*.ipynb
 
 Each notebook runs top to bottom in a fresh kernel, from its own folder, under the
 platform's default start method (``MPCOURSE_START_METHOD`` is ignored here, so the
@@ -20,7 +20,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .nbval_kernel import kernel_environment
+from ..kernel.environment import kernel_environment
 
 __all__ = ["main", "refresh_notebook"]
 
@@ -51,7 +51,7 @@ def refresh_notebook(path: Path, *, timeout: int = 300) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: refresh each notebook given; exit 1 if any failed to run."""
     parser = argparse.ArgumentParser(
-        prog="python -m mpcourse.refresh",
+        prog="python -m mpcourse.tools.refresh",
         description="Re-execute master notebooks in place and store their outputs (for maintainers).",
     )
     parser.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK", help=".ipynb files to re-execute")

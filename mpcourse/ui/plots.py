@@ -7,7 +7,7 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 
-from .timing import SpeedupRow, TaskSpan, amdahl_speedup
+from ..backend.timing import SpeedupRow, TaskSpan, amdahl_speedup
 
 __all__ = ["fit_serial_fraction", "plot_speedup", "plot_timeline"]
 

@@ -4,14 +4,42 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.pool
+import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .capture import CapturedCall, replay
+from .child_output import CapturedCall, replay
 from .context import get_context
-from .validate import check_processes, ensure_importable
+from .picklable import ensure_importable
 
-__all__ = ["Pool", "WorkerCrashedError", "run_map"]
+__all__ = ["Pool", "WorkerCrashedError", "run_map", "validate_processes"]
+
+
+def _cpu_hint() -> str:
+    """How to ask for one worker per core this process may really use."""
+    if hasattr(os, "process_cpu_count"):  # Python 3.13+: what processes=None uses
+        default = "os.process_cpu_count(), which counts the CPU affinity but not a container's CPU quota"
+    else:
+        default = "os.cpu_count(), every core of the machine, whatever the container allows"
+    return (
+        "processes=mpcourse.available_cpus() for one worker per core this process may really use "
+        f"(affinity and container quota); processes=None takes {default}"
+    )
+
+
+def validate_processes(processes: Any) -> None:
+    """Raise a clear error unless ``processes`` is ``None`` or a whole number ≥ 1."""
+    if processes is None:
+        return
+    if isinstance(processes, bool) or not isinstance(processes, int):
+        raise TypeError(
+            f"processes must be a whole number such as 2; got {processes!r} "
+            f"({type(processes).__name__}). Use {_cpu_hint()}."
+        )
+    if processes < 1:
+        raise ValueError(
+            f"processes must be at least 1, got {processes}: a pool needs a worker to run anything. Use {_cpu_hint()}."
+        )
 
 
 class WorkerCrashedError(RuntimeError):
@@ -28,7 +56,7 @@ class Pool(multiprocessing.pool.Pool):
 
     ``method`` picks the start method (default: :func:`mpcourse.get_context`).
     Handing it a lambda or a notebook-defined function under spawn/forkserver
-    raises :class:`~mpcourse.validate.NotImportableError` at once instead of hanging.
+    raises :class:`~mpcourse.backend.picklable.NotImportableError` at once instead of hanging.
     """
 
     _state = multiprocessing.pool.INIT  # so __del__ works when __init__ refused its arguments
@@ -42,7 +70,7 @@ class Pool(multiprocessing.pool.Pool):
         *,
         method: str | None = None,
     ) -> None:
-        check_processes(processes)
+        validate_processes(processes)
         context = get_context(method)
         self.start_method = context.get_start_method()
         if initializer is not None:
@@ -50,23 +78,23 @@ class Pool(multiprocessing.pool.Pool):
         super().__init__(processes, initializer, initargs, maxtasksperchild, context=context)
         self._mpcourse_seen = {worker.pid: worker for worker in self._pool}
 
-    def _check(self, func: Callable[..., Any]) -> None:
+    def _refuse_unpicklable(self, func: Callable[..., Any]) -> None:
         ensure_importable(func, self.start_method)
 
     def apply_async(self, func, args=(), kwds={}, callback=None, error_callback=None):  # noqa: B006
-        self._check(func)
+        self._refuse_unpicklable(func)
         return super().apply_async(func, args, kwds, callback, error_callback)
 
     def _map_async(self, func, iterable, mapper, chunksize=None, callback=None, error_callback=None):
-        self._check(func)
+        self._refuse_unpicklable(func)
         return super()._map_async(func, iterable, mapper, chunksize, callback, error_callback)
 
     def imap(self, func, iterable, chunksize=1):
-        self._check(func)
+        self._refuse_unpicklable(func)
         return super().imap(func, iterable, chunksize)
 
     def imap_unordered(self, func, iterable, chunksize=1):
-        self._check(func)
+        self._refuse_unpicklable(func)
         return super().imap_unordered(func, iterable, chunksize)
 
     def crashed_workers(self) -> list[multiprocessing.process.BaseProcess]:

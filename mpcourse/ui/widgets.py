@@ -19,8 +19,8 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from .context import get_context, start_method, valid_start_methods
-from .workers import busy_wait, sleep_for
+from ..backend.context import get_context, start_method, valid_start_methods
+from ..workers import busy_wait, sleep_for
 
 __all__ = [
     "BACKENDS",

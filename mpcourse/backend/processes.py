@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterable, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any, NamedTuple
 
-from .capture import Captured, CapturedCall, show
+from .child_output import Captured, CapturedCall, child_main, show
 from .context import get_context
-from .validate import ensure_importable
+from .picklable import ensure_importable
 
 __all__ = ["ProcessOutcome", "run_processes"]
 
@@ -22,15 +22,6 @@ class ProcessOutcome(NamedTuple):
     exitcode: int | None
     result: Any
     error: BaseException | None
-
-
-def _child_main(call: CapturedCall, args: tuple[Any, ...], conn: Connection) -> None:
-    """Entry point of each child: run the call, send back what it returned and printed."""
-    captured = call(*args)
-    conn.send(captured)
-    conn.close()
-    if captured.error is not None:
-        sys.exit(1)
 
 
 def run_processes(
@@ -56,7 +47,7 @@ def run_processes(
     try:
         for args in arg_tuples:
             reader, writer = context.Pipe(duplex=False)
-            child = context.Process(target=_child_main, args=(call, args, writer))
+            child = context.Process(target=child_main, args=(call, args, writer))
             child.start()
             writer.close()
             children.append(child)

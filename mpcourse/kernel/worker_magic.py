@@ -1,4 +1,4 @@
-"""The course's IPython magics: ``%%worker`` for importable workers, ``%solution`` when stuck.
+"""``%%worker``: a function written in a notebook cell, importable by any child.
 
 ``%%worker`` makes a function written in a notebook cell importable by any child.
 
@@ -13,9 +13,6 @@ Load it once per notebook with ``%load_ext mpcourse``, then::
     %%worker
     def shout(word):
         return word.upper()
-
-``%solution NAME`` puts the reference answer of exercise NAME in a new cell below
-(the NOT YET line of a check names it); ``%solution`` alone lists the exercises.
 """
 
 from __future__ import annotations
@@ -30,7 +27,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-__all__ = ["cell_directory", "define_worker", "load_ipython_extension", "register_solution", "solution"]
+__all__ = ["cell_directory", "define_worker", "public_names", "register_worker"]
 
 _PREFIX = "mpcourse_cell_"
 _directory: Path | None = None
@@ -69,45 +66,8 @@ def public_names(module: ModuleType) -> dict[str, Any]:
     return {k: v for k, v in vars(module).items() if not k.startswith("_")}
 
 
-def solution(ipython: Any, line: str) -> None:
-    """``%solution NAME [PART]``: the reference answer of one exercise in a new cell below; no NAME lists them."""
-    from .learner import solutions
-
-    words = line.split()
-    if not words:
-        names = ", ".join(solutions.exercises())
-        print(f"%solution NAME puts an exercise's reference answer in a new cell. The exercises: {names}")
-        return
-    try:
-        exercise = solutions.find(words[0])
-        solutions.check_allowed(exercise)
-    except (solutions.UnknownExercise, solutions.NoSolutions) as exc:
-        print(exc.args[0])
-        return
-    parts = solutions.solution_parts(exercise)
-    part = int(words[1]) if len(words) > 1 and words[1].isdigit() else 1
-    if not 1 <= part <= len(parts):
-        print(f"{exercise.name} has {len(parts)} part(s): %solution {exercise.name} 1 to {len(parts)}")
-        return
-    ipython.set_next_input(parts[part - 1])
-    where = f"part {part} of {len(parts)} of the reference answer" if len(parts) > 1 else "the reference answer"
-    print(f"{exercise.name}: {where} is in the new cell below. Run it, then run the check cell again.")
-    if part < len(parts):
-        print(f"Then, in a new cell below it: %solution {exercise.name} {part + 1}")
-
-
-def register_solution(ipython: Any) -> None:
-    """Register the ``%solution`` line magic."""
-
-    def solution_magic(line: str) -> None:
-        """Put the reference answer of an exercise in a new cell: %solution NAME (no NAME lists them)."""
-        solution(ipython, line)
-
-    ipython.register_magic_function(solution_magic, magic_kind="line", magic_name="solution")
-
-
-def load_ipython_extension(ipython: Any) -> None:
-    """Register the ``%%worker`` cell magic and the ``%solution`` line magic (``%load_ext mpcourse``)."""
+def register_worker(ipython: Any) -> None:
+    """Register the ``%%worker`` cell magic."""
 
     def worker(line: str, cell: str) -> None:
         """Define importable worker functions: the cell is saved as a module (import what it uses)."""
@@ -115,4 +75,3 @@ def load_ipython_extension(ipython: Any) -> None:
         ipython.user_ns.update(public_names(module))
 
     ipython.register_magic_function(worker, magic_kind="cell", magic_name="worker")
-    register_solution(ipython)

@@ -1,14 +1,14 @@
-"""pytest plugin: start nbval's kernels with the environment Jupyter would give them.
+"""The environment Jupyter gives a kernel, and a known shutdown race in jupyter_client.
 
 pytest sets ``PYTEST_CURRENT_TEST``, a kernel started from a test inherits it,
 and ipykernel then turns off its file-descriptor capture, so what a spawn or
 forkserver child prints never reaches the cell, although it does in JupyterLab.
-This plugin drops that one variable from the kernel's environment, so nbval
-compares what a learner would see.  Use it with ``-p mpcourse.nbval_kernel``
-(the repository's ``conftest.py`` and the grader load it).
+:func:`kernel_environment` drops that one variable, so nbval (through
+:mod:`mpcourse.pytest_plugins.nbval_kernel`), the refresh tool and the benchmarks
+compare what a learner would see.
 
-It also keeps one known race in jupyter_client from failing a notebook that ran
-well: after a kernel has shut down, ``in_pending_state`` can set the manager's
+:func:`is_shutdown_race` recognises one known race in jupyter_client, so that it
+does not fail a notebook that ran well: after a kernel has shut down, ``in_pending_state`` can set the manager's
 ``ready`` future a second time and raise ``InvalidStateError``
 (https://github.com/jupyter/jupyter_client/pull/967, open).  Only that exact
 error is let through, and only once the kernel process is gone
@@ -21,7 +21,6 @@ import asyncio
 import concurrent.futures
 import os
 import traceback
-from typing import Any
 
 _PYTEST_MARKER = "PYTEST_CURRENT_TEST"
 
@@ -52,37 +51,3 @@ def is_shutdown_race(exc: BaseException) -> bool:
         for link in chain
         for frame in traceback.extract_tb(link.__traceback__)
     )
-
-
-def _install() -> None:
-    import nbval.kernel
-
-    original = nbval.kernel.start_new_kernel
-    if getattr(original, "_mpcourse", False):
-        return
-
-    def start_new_kernel(*args: Any, **kwargs: Any) -> Any:
-        kwargs.setdefault("env", kernel_environment())
-        return original(*args, **kwargs)
-
-    start_new_kernel._mpcourse = True  # type: ignore[attr-defined]
-    nbval.kernel.start_new_kernel = start_new_kernel  # RunningKernel looks it up here
-
-    original_stop = nbval.kernel.RunningKernel.stop
-
-    def stop(self: Any) -> None:
-        km = self.km
-        try:
-            original_stop(self)
-        except Exception as exc:
-            if not is_shutdown_race(exc) or km.is_alive():
-                raise
-            if hasattr(self, "km"):
-                del self.km
-
-    nbval.kernel.RunningKernel.stop = stop
-
-
-def pytest_configure(config: Any) -> None:
-    """Patch nbval's kernel start once pytest is configured."""
-    _install()

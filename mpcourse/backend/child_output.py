@@ -14,9 +14,10 @@ import io
 import sys
 import traceback
 from collections.abc import Callable
+from multiprocessing.connection import Connection
 from typing import Any, NamedTuple
 
-__all__ = ["Captured", "CapturedCall", "RemoteTraceback", "replay", "show"]
+__all__ = ["Captured", "CapturedCall", "RemoteTraceback", "child_main", "replay", "show"]
 
 
 class RemoteTraceback(Exception):
@@ -101,3 +102,12 @@ def replay(captured: Captured) -> Any:
     if captured.error is not None:
         raise captured.error from RemoteTraceback(captured.remote_traceback)
     return captured.result
+
+
+def child_main(call: CapturedCall, args: tuple[Any, ...], conn: Connection) -> None:
+    """Entry point of each child of ``run_processes``: run the call, send back what it returned and printed."""
+    captured = call(*args)
+    conn.send(captured)
+    conn.close()
+    if captured.error is not None:
+        sys.exit(1)

@@ -11,9 +11,9 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
+from ..workers import TaskRecord, traced
 from .cpus import cpu_snapshot, free_cpus_between
 from .pool import Pool
-from .workers import TaskRecord, traced
 
 __all__ = [
     "Seconds",
