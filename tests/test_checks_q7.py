@@ -8,7 +8,7 @@ from machine_load import machine_gives, notes_fixture  # noqa: F401 (autouse: id
 
 from mpcourse.checks import q7
 from mpcourse.checks.q7 import check_fill_row, check_mandelbrot_speedup, check_zero_copy
-from mpcourse.magic import define_worker
+from mpcourse.kernel.worker_magic import define_worker
 
 HEADER = (
     "from multiprocessing import shared_memory\n\nimport numpy as np\n\nfrom mpcourse.workers import mandelbrot_row\n\n"

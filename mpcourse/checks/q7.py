@@ -7,8 +7,8 @@ from collections.abc import Callable
 from multiprocessing import shared_memory
 from typing import Any
 
-from ..context import get_context
-from ..cpus import available_cpus
+from ..backend.context import get_context
+from ..backend.cpus import available_cpus
 from ..workers import mandelbrot_row
 from . import busy, report, worker_problem
 
