@@ -65,7 +65,7 @@ def check_mandelbrot_speedup(
     if speedup > MIN_POOL_SPEEDUP:
         return report(True, name)
     cores = min(2, available_cpus())
-    hint = f"the slower pool was only {speedup:.2f}x faster than the loop; re-run the cells if the machine was busy"
+    hint = f"the slower pool was only {speedup:.2f}x faster than the loop; re-run the cells if the machine was busy."
     free = busy.free_cpus_for([pool_seconds, shared_seconds], free_cpus)
     if cores < 2 or not busy.is_busy(free, 2):
         return report(cores < 2, name, hint)
