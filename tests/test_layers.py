@@ -66,7 +66,6 @@ def _imports(name: str, path: Path, known: set[str]) -> set[str]:
     return {target for target in targets if target in known and target != name}
 
 
-@pytest.mark.xfail(strict=True, reason="grading and the CLI are being reshaped (issue 16): remove when they land")
 def test_no_import_cycle():
     modules = _modules()
     graph = {name: _imports(name, path, set(modules)) for name, path in modules.items()}
@@ -90,7 +89,6 @@ def test_no_import_cycle():
             visit(name)
 
 
-@pytest.mark.xfail(strict=True, reason="grading and the CLI are being reshaped (issue 16): remove when they land")
 def test_no_module_over_300_lines():
     long = {
         str(path.relative_to(PACKAGE.parent)): count

@@ -14,11 +14,11 @@ import nbformat
 import pytest
 from grading_fixtures import require_bwrap
 
-from mpcourse.__main__ import default_master_dir, main
+from mpcourse.cli import default_master_dir, main
 from mpcourse.grading.gradebook import read_gradebook
 from mpcourse.grading.notebook import load_master
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 MASTERS = sorted(NOTEBOOKS.glob("*.ipynb"))
 
 

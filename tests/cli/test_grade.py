@@ -8,8 +8,8 @@ import sys
 import pytest
 from grading_fixtures import QUICK_GRADEBOOK, make_quick_class, require_bwrap, write_masters
 
-from mpcourse.__main__ import main
-from mpcourse.grading.grade import grade_class
+from mpcourse.cli import main
+from mpcourse.grading.batch import grade_class
 from mpcourse.grading.gradebook import read_gradebook, write_gradebook
 from mpcourse.grading.notebook import load_master
 from mpcourse.grading.submissions import discover
@@ -86,14 +86,14 @@ def test_gradebook_is_complete_after_every_student(course):
     masters, submissions, tmp = course
     seen = []
 
-    def check(student):
+    def look(student):
         rows = read_gradebook(tmp / "g.csv")
         seen.append(student.name)
         assert set(rows) == set(seen)
         assert [p.name for p in tmp.iterdir() if p.name.startswith(".g.csv")] == []  # no temporary file left
 
     loaded = [load_master(masters / name) for name in ("01_basics.ipynb", "02_processes.ipynb")]
-    grade_class(loaded, discover(submissions), tmp / "g.csv", tmp / "fb", progress=False, on_student=check)
+    grade_class(loaded, discover(submissions), tmp / "g.csv", tmp / "fb", progress=False, on_student=look)
     assert sorted(seen) == ["carol", "dave", "mallory", "zoe"]
 
 

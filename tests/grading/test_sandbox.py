@@ -10,11 +10,9 @@ skipped, except in CI (``CI=true``), where they fail.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import os
 import socket
-import stat
 import subprocess
 import sys
 import threading
@@ -24,24 +22,16 @@ from pathlib import Path
 
 import psutil
 import pytest
+from grading_fixtures import folder_digest as digest
 from grading_fixtures import make_quick_class, require_bwrap, write_masters
 from grading_fixtures.hostile import HOSTILE, Targets, make_hostile_class
 
 import mpcourse
-from mpcourse.__main__ import main
-from mpcourse.grading import sandbox
+from mpcourse.cli import main
+from mpcourse.grading import runfolders
 from mpcourse.grading.gradebook import read_gradebook
 
 MEMORY_MB, PROCESSES, DISK_MB = 768, 64, 64
-
-
-def digest(folder: Path) -> dict[str, str]:
-    """A hash of every regular file under ``folder`` (links and FIFOs are not followed or opened)."""
-    hashes = {}
-    for path in sorted(folder.rglob("*")):
-        if stat.S_ISREG(path.lstat().st_mode):
-            hashes[str(path.relative_to(folder))] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return hashes
 
 
 class Listener(threading.Thread):
@@ -239,8 +229,8 @@ def test_run_folders_of_a_killed_grader_are_removed(tmp_path):
     stale, live = tmp_path / "mpgrade-stale", tmp_path / "mpgrade-live"
     for folder, pid in ((stale, dead.pid), (live, os.getpid())):
         (folder / "work").mkdir(parents=True)
-        (folder / ".owner").write_text(f"{pid} {sandbox._start_time(pid)}")
-    assert sandbox.clean_stale_runs(tmp_path) == 1
+        (folder / ".owner").write_text(f"{pid} {runfolders.start_time(pid)}")
+    assert runfolders.clean_stale_runs(tmp_path) == 1
     assert not stale.exists() and live.exists()
 
 

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from grading_fixtures import SOLUTIONS, write_masters
 
-from mpcourse.__main__ import main
+from mpcourse.cli import main
 from mpcourse.grading.notebook import cell_tags, load_master
 from mpcourse.grading.release import release, student_copy
 

@@ -6,16 +6,16 @@ import os
 
 import pytest
 
-from mpcourse.__main__ import main
+from mpcourse.cli import main
 from mpcourse.grading import gradebook as gb
 from mpcourse.grading.gradebook import (
     GradebookError,
     atomic_write_text,
-    format_points,
     merge_gradebooks,
     read_gradebook,
     write_gradebook,
 )
+from mpcourse.grading.results import format_points
 
 
 def _row(total: str, status: str = "ok", **notebooks: str) -> dict[str, str]:

@@ -21,13 +21,17 @@ from grading_fixtures import (
     STUDENTS,
     folder_digest,
     make_class,
+    make_quick_class,
     require_bwrap,
     write_masters,
 )
 
-from mpcourse.__main__ import main
-
-pytestmark = pytest.mark.slow
+from mpcourse.cli import main
+from mpcourse.grading import grade as grade_module
+from mpcourse.grading.batch import grade_class
+from mpcourse.grading.notebook import load_master
+from mpcourse.grading.runner import RunResult
+from mpcourse.grading.submissions import discover
 
 
 @pytest.fixture(autouse=True)
@@ -68,12 +72,14 @@ def _feedback(graded, name: str) -> str:
     return (graded["root"] / "feedback" / f"{name}.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_the_whole_gradebook(graded):
     """Exact scores and statuses for every student; exit code 0 although many failed checks."""
     assert graded["code"] == 0, graded["stdout"]
     assert (graded["root"] / "gradebook.csv").read_text(encoding="utf-8") == EXPECTED_GRADEBOOK
 
 
+@pytest.mark.slow
 def test_summary_table(graded):
     out = graded["stdout"]
     assert "Graded 13 student(s)." in out
@@ -82,6 +88,7 @@ def test_summary_table(graded):
     assert "grace: 01_basics: timeout" in out
 
 
+@pytest.mark.slow
 def test_no_process_survives_the_batch(graded):
     """The infinite loop's children and the never-joined processes are all gone.
 
@@ -92,6 +99,7 @@ def test_no_process_survives_the_batch(graded):
     assert leftovers == []
 
 
+@pytest.mark.slow
 def test_masters_and_submissions_are_untouched(graded):
     """A notebook that writes files (even over its own .ipynb, even in HOME) changes nothing outside its run."""
     assert folder_digest(graded["masters"]) == graded["before"]["masters"]
@@ -100,6 +108,7 @@ def test_masters_and_submissions_are_untouched(graded):
     assert not (graded["root"] / "evil.ipynb").exists() and not (graded["submissions"].parent / "evil.ipynb").exists()
 
 
+@pytest.mark.slow
 def test_feedback_lists_every_check_with_its_hint(graded):
     assert sorted(p.stem for p in (graded["root"] / "feedback").iterdir()) == sorted(STUDENTS)
     bob = _feedback(graded, "bob")
@@ -114,12 +123,14 @@ def test_feedback_lists_every_check_with_its_hint(graded):
     assert "invalid JSON" in _feedback(graded, "dave")
 
 
+@pytest.mark.slow
 def test_megabytes_of_output_are_capped(graded):
     heidi = _feedback(graded, "heidi")
     assert len(heidi.encode()) < 5_000
     assert "NOT YET: the answer is 42" in heidi
 
 
+@pytest.mark.slow
 def test_rerun_skips_everyone_and_changes_nothing(graded):
     """Resumable: a second run grades nobody (fast) and leaves the gradebook byte for byte."""
     before = (graded["root"] / "gradebook.csv").read_bytes()
@@ -130,3 +141,21 @@ def test_rerun_skips_everyone_and_changes_nothing(graded):
     assert time.monotonic() - started < 10
     assert "Skipped 13 student(s)" in stdout.getvalue()
     assert (graded["root"] / "gradebook.csv").read_bytes() == before
+
+
+def test_a_grader_failure_on_one_notebook_does_not_stop_the_batch(tmp_path, monkeypatch):
+    """An unexpected exception while grading one notebook gives that student 'error'; the rest are graded."""
+    masters = write_masters(tmp_path / "masters")
+    subs = make_quick_class(masters, tmp_path / "subs")
+    (subs / "carol" / "01_basics.ipynb").write_bytes((masters / "01_basics.ipynb").read_bytes())
+
+    def broken(*args, **kwargs) -> RunResult:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(grade_module, "run_notebook", broken)
+
+    loaded = [load_master(masters / name) for name in ("01_basics.ipynb", "02_processes.ipynb")]
+    result = grade_class(loaded, discover(subs), tmp_path / "g.csv", tmp_path / "fb", progress=False, preflight=False)
+    rows = result.rows
+    assert rows["carol"]["status"] == "error" and "boom" in rows["carol"]["details"]
+    assert rows["dave"]["status"] == "invalid notebook" and rows["zoe"]["status"] == "missing"
