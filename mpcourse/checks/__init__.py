@@ -30,6 +30,8 @@ SELF_CHECKS = frozenset(
         "check_chunksize",
         "check_apply_blocks",
         "check_map_faster",
+        "check_zero_copy",
+        "check_mandelbrot_speedup",
     }
 )
 
