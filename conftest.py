@@ -9,10 +9,10 @@ from __future__ import annotations
 import psutil
 import pytest
 
-from mpcourse import proctree
+from mpcourse.tools import proctree
 
 # Long-lived helpers that multiprocessing starts once per parent, by design.
-pytest_plugins = ["mpcourse.nbval_kernel"]  # nbval kernels capture child output as in Jupyter
+pytest_plugins = ["mpcourse.pytest_plugins.nbval_kernel"]  # nbval kernels capture child output as in Jupyter
 
 _SERVICE_MARKERS = ("multiprocessing.forkserver", "multiprocessing.resource_tracker")
 _GRACE_SECONDS = 5.0
@@ -39,7 +39,7 @@ def _describe_and_kill(procs: list[psutil.Process]) -> str:
 
 def pytest_configure(config: pytest.Config) -> None:
     """Refuse a bogus $MPCOURSE_START_METHOD at once, with the valid choices."""
-    from mpcourse.context import start_method
+    from mpcourse.backend.context import start_method
 
     try:
         start_method()

@@ -22,9 +22,9 @@ import sys
 import psutil
 
 from mpcourse import workers
+from mpcourse.backend.timing import measure_speedup
 from mpcourse.checks import busy
 from mpcourse.checks.q1 import MIN_TWO_WORKER_SPEEDUP, check_speedup
-from mpcourse.timing import measure_speedup
 
 _LAUNCHER = (
     "import subprocess, sys; "

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mpcourse.widgets import CPU_BOUND, IO_BOUND, time_run
+from mpcourse.ui.widgets import CPU_BOUND, IO_BOUND, time_run
 
 
 def _best(kind: str, backend: str, workers: int, tasks: int, task_seconds: float, repeat: int) -> float:

@@ -21,10 +21,10 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from mpcourse import available_cpus
-from mpcourse.grading.grade import grade_class
+from mpcourse.grading.batch import grade_class
 from mpcourse.grading.notebook import load_master
 from mpcourse.grading.release import student_copy
-from mpcourse.grading.runner import RunSettings
+from mpcourse.grading.settings import RunSettings
 from mpcourse.grading.submissions import discover
 from mpcourse.grading.summary import format_table
 
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
             started = time.perf_counter()
             result = grade_class(
                 masters, submissions, root / f"gradebook-{sandbox}-{jobs}.csv", root / f"feedback-{sandbox}-{jobs}",
-                jobs=jobs, settings=RunSettings(sandbox=sandbox), progress=False, preflight=False,
+                settings=RunSettings(sandbox=sandbox, jobs=jobs), progress=False, preflight=False,
             )  # fmt: skip
             seconds = time.perf_counter() - started
             scores = sorted(row["total"] for row in result.rows.values())

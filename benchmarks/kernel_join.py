@@ -23,8 +23,8 @@ from contextlib import ExitStack, contextmanager
 
 from jupyter_client.manager import KernelManager
 
-from mpcourse.context import valid_start_methods
-from mpcourse.nbval_kernel import kernel_environment
+from mpcourse.backend.context import valid_start_methods
+from mpcourse.kernel.environment import kernel_environment
 
 TIMING_CELL = """
 import multiprocessing, os, time, json

@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from mpcourse.nbval_kernel import kernel_environment
+from mpcourse.kernel.environment import kernel_environment
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOK_BUDGET = 30.0

@@ -21,7 +21,7 @@ import time
 
 import mpcourse
 from mpcourse import workers
-from mpcourse.pool import Pool
+from mpcourse.backend.pool import Pool
 
 
 def _best(func, repeat: int) -> float:

@@ -28,8 +28,8 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from mpcourse.context import START_METHOD_ENV, valid_start_methods
-from mpcourse.cpus import cpu_snapshot
+from mpcourse.backend.context import START_METHOD_ENV, valid_start_methods
+from mpcourse.backend.cpus import cpu_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))

@@ -2,7 +2,7 @@
 
 The names below load on first use (PEP 562), so a spawned child that imports
 ``mpcourse.workers`` loads only that module and starts fast.  Plots
-(``mpcourse.plots``), widgets (``mpcourse.widgets``) and grading load
+(``mpcourse.ui.plots``), widgets (``mpcourse.ui.widgets``) and grading load
 matplotlib, ipywidgets and nbformat only when imported themselves.
 """
 
@@ -15,17 +15,17 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "START_METHOD_ENV": "context",
-    "get_context": "context",
-    "start_method": "context",
-    "valid_start_methods": "context",
-    "available_cpus": "cpus",
-    "Pool": "pool",
-    "WorkerCrashedError": "pool",
-    "run_map": "pool",
-    "ProcessOutcome": "processes",
-    "run_processes": "processes",
-    "NotImportableError": "validate",
+    "START_METHOD_ENV": "backend.context",
+    "get_context": "backend.context",
+    "start_method": "backend.context",
+    "valid_start_methods": "backend.context",
+    "available_cpus": "backend.cpus",
+    "Pool": "backend.pool",
+    "WorkerCrashedError": "backend.pool",
+    "run_map": "backend.pool",
+    "ProcessOutcome": "backend.processes",
+    "run_processes": "backend.processes",
+    "NotImportableError": "backend.picklable",
 }
 
 __all__ = [*sorted(_EXPORTS), "load_ipython_extension"]
@@ -45,13 +45,15 @@ def __dir__() -> list[str]:
 
 
 if "ipykernel" in sys.modules:  # in a Jupyter kernel: keep children's output in their cell
-    from .kernel_output import install as _install_output_drain
+    from .kernel.output_drain import install as _install_output_drain
 
     _install_output_drain()
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """``%load_ext mpcourse``: register the ``%%worker`` cell magic."""
-    from .magic import load_ipython_extension as load
+    """``%load_ext mpcourse``: register the ``%%worker`` cell magic and the ``%solution`` line magic."""
+    from .kernel.worker_magic import register_worker
+    from .learner.solution_magic import register_solution
 
-    load(ipython)
+    register_worker(ipython)
+    register_solution(ipython)

@@ -8,13 +8,13 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.util import ensure_async
 
-from mpcourse.nbval_kernel import is_shutdown_race, kernel_environment
+from mpcourse.kernel.environment import is_shutdown_race, kernel_environment
 
 
 class _Client(NotebookClient):
     """nbclient's client, except that jupyter_client's known shutdown race (PR 967) does not fail a test.
 
-    Only the exact race is let through (:func:`~mpcourse.nbval_kernel.is_shutdown_race`),
+    Only the exact race is let through (:func:`~mpcourse.kernel.environment.is_shutdown_race`),
     and only when the kernel process is gone; nothing is retried.
     """
 
@@ -37,7 +37,7 @@ def execute(sources: Iterable[str], env: Mapping[str, str | None] = {}, timeout:
 
     ``env`` adds variables to the kernel's environment (``None`` removes one).
 
-    The kernel gets Jupyter's environment, not pytest's (see :mod:`mpcourse.nbval_kernel`).
+    The kernel gets Jupyter's environment, not pytest's (see :mod:`mpcourse.kernel.environment`).
     """
     notebook = build_notebook(sources)
     kernel_env = {key: value for key, value in {**kernel_environment(), **env}.items() if value is not None}

@@ -46,7 +46,7 @@ import nbformat
 import psutil
 import pytest
 
-from mpcourse import proctree
+from mpcourse.tools import proctree
 
 pytestmark = pytest.mark.browser
 

@@ -49,10 +49,10 @@ from test_browser import (
     run_all_cells,
 )
 
-from mpcourse import proctree
 from mpcourse.learner.course import course_notebooks
 from mpcourse.learner.solutions import exercises, solution_parts
 from mpcourse.learner.workspace import DEFAULT_NAME
+from mpcourse.tools import proctree
 
 pytestmark = pytest.mark.browser
 

@@ -1,4 +1,4 @@
-"""mpcourse.capture: what a call printed travels with its result."""
+"""mpcourse.backend.child_output: what a call printed travels with its result."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from mpcourse import workers
-from mpcourse.capture import CapturedCall, RemoteTraceback, replay
+from mpcourse.backend.child_output import CapturedCall, RemoteTraceback, replay
 
 
 def test_captures_stdout_and_result():

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from mpcourse.checks import busy
-from mpcourse.nbval_kernel import kernel_environment
+from mpcourse.kernel.environment import kernel_environment
 
 
 @pytest.mark.parametrize(

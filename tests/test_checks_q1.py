@@ -10,9 +10,9 @@ from check_output import one_line
 from machine_load import notes_fixture  # noqa: F401 (autouse: idle machine, notes kept)
 
 from mpcourse import START_METHOD_ENV, workers
+from mpcourse.backend.timing import Seconds, SpeedupRow, measure_speedup
 from mpcourse.checks.q1 import check_counter_prediction, check_speedup, check_sum_of_squares
-from mpcourse.magic import define_worker
-from mpcourse.timing import Seconds, SpeedupRow, measure_speedup
+from mpcourse.kernel.worker_magic import define_worker
 
 SOLUTION = 'def sum_of_squares(n):\n    """0² + … + (n-1)²."""\n    return sum(i * i for i in range(n))\n'
 OFF_BY_ONE = "def sum_of_squares(n):\n    return sum(i * i for i in range(n + 1))\n"
@@ -105,7 +105,7 @@ def test_speedup_probes_the_machine_only_for_rows_that_carry_nothing(capsys, mon
 def test_measure_speedup_rows_carry_the_free_cores(monkeypatch):
     """measure_speedup copies what each pool run's Seconds says about the machine into its row."""
     timed = iter([(Seconds(1.0, 1.9), None), (Seconds(0.6, 1.4), None)])
-    monkeypatch.setattr("mpcourse.timing.stopwatch", lambda func, *args, **kwargs: next(timed))
+    monkeypatch.setattr("mpcourse.backend.timing.stopwatch", lambda func, *args, **kwargs: next(timed))
     (row,) = measure_speedup(workers.square, [1], [2])
     assert row.free_cpus == 1.4 and row.speedup == pytest.approx(1.0 / 0.6)
 

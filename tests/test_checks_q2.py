@@ -78,7 +78,7 @@ def test_cpu_bound_on_a_loaded_machine_still_fails_threads_twice(capsys, notes):
 
 
 def test_cpu_bound_reads_the_cores_the_times_carry(capsys):
-    from mpcourse.timing import Seconds
+    from mpcourse.backend.timing import Seconds
 
     assert q2.check_cpu_bound(Seconds(0.4, 1.2), Seconds(0.36, 1.2), cpus=2, gil=True) is True
     assert q2.check_cpu_bound(Seconds(0.4, 2.0), Seconds(0.38, 1.95), cpus=2, gil=True) is False

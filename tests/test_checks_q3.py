@@ -9,7 +9,7 @@ from machine_load import machine_gives, notes_fixture  # noqa: F401 (autouse: id
 from mpcourse import get_context, workers
 from mpcourse.checks import q3
 from mpcourse.checks.q3 import check_cubes, check_put_cube, check_startup_costs
-from mpcourse.magic import define_worker
+from mpcourse.kernel.worker_magic import define_worker
 
 SOLUTION = (
     'def put_cube(queue, index, number):\n    """Put (index, number cubed)."""\n    queue.put((index, number**3))\n'

@@ -10,9 +10,9 @@ from check_output import one_line
 from machine_load import notes_fixture  # noqa: F401 (autouse: idle machine, notes kept)
 
 from mpcourse import Pool
+from mpcourse.backend.timing import Seconds
 from mpcourse.checks.q4 import LIMITS, check_chunksize, check_pool_reuse, check_prime_counts
-from mpcourse.magic import define_worker
-from mpcourse.timing import Seconds
+from mpcourse.kernel.worker_magic import define_worker
 from mpcourse.workers import count_primes
 
 SOLUTION = (

@@ -6,8 +6,8 @@ import pytest
 from machine_load import notes_fixture  # noqa: F401 (autouse: idle machine, notes kept)
 
 import mpcourse
+from mpcourse.backend.timing import Seconds
 from mpcourse.checks.q5 import check_apply_blocks, check_map_faster, check_run_all, tasks_at_once
-from mpcourse.timing import Seconds
 from mpcourse.workers import TaskRecord
 
 

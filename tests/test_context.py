@@ -1,4 +1,4 @@
-"""mpcourse.context: which start method, and a clear error for a wrong one."""
+"""mpcourse.backend.context: which start method, and a clear error for a wrong one."""
 
 from __future__ import annotations
 

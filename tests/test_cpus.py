@@ -1,4 +1,4 @@
-"""mpcourse.cpus: the cores this process may really use, with faked cgroup files."""
+"""mpcourse.backend.cpus: the cores this process may really use, with faked cgroup files."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from mpcourse import available_cpus, cpus
-from mpcourse.cpus import cgroup_cpu_limit
+from mpcourse import available_cpus
+from mpcourse.backend import cpus
+from mpcourse.backend.cpus import cgroup_cpu_limit
 
 
 def _write(path, text):
@@ -92,7 +93,7 @@ def test_available_cpus_follows_an_affinity_set_from_outside():
     """A child pinned to one core (as taskset or a container would) must count 1, whatever the host has."""
     one_core = min(os.sched_getaffinity(0))
     code = (
-        "import os; from mpcourse.cpus import available_cpus; "
+        "import os; from mpcourse.backend.cpus import available_cpus; "
         f"os.sched_setaffinity(0, {{{one_core}}}); print(available_cpus())"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)

@@ -1,6 +1,6 @@
 """Does a child's print land in its own cell, before the parent's next line, without slowing join?
 
-Without mpcourse.kernel_output, 8-15 of 40 such cells came out wrong under
+Without mpcourse.kernel.output_drain, 8-15 of 40 such cells came out wrong under
 forkserver (parent's line first, torn lines, or output under the next cell).
 """
 
@@ -14,7 +14,10 @@ from notebook_runner import execute, stream_text
 
 from mpcourse import START_METHOD_ENV, valid_start_methods
 
-SETUP = "import mpcourse\nfrom mpcourse import workers, kernel_output\nctx = mpcourse.get_context()"
+SETUP = (
+    "import mpcourse\nfrom mpcourse import workers\nfrom mpcourse.kernel import output_drain\n"
+    "ctx = mpcourse.get_context()"
+)
 CELL = "p = ctx.Process(target=workers.say_hello)\np.start()\np.join()\nprint('parent done')"
 CELLS = 20
 HELLO = "Hello from a child process\n"
@@ -38,7 +41,7 @@ def test_join_only_notes_the_child_and_whatever_the_cell_sends_next_waits_for_it
     """join() returns without waiting for the pipes; a print, a result, display() or a traceback waits."""
     cells = [
         SETUP,
-        START_JOIN + "pending = kernel_output.output_pending()\nprint('pending after join:', pending)",
+        START_JOIN + "pending = output_drain.output_pending()\nprint('pending after join:', pending)",
         START_JOIN + "p.exitcode",
         START_JOIN + "display('shown')",
         START_JOIN + "raise ValueError('after the child')",
@@ -65,14 +68,14 @@ import multiprocessing, multiprocessing.process, sys
 join, write = multiprocessing.process.BaseProcess.join, sys.stdout.write
 import ipykernel  # loaded, but this is no kernel
 import mpcourse
-from mpcourse import kernel_output
-kernel_output.install()
+from mpcourse.kernel import output_drain
+output_drain.install()
 assert multiprocessing.process.BaseProcess.join is join, "join was replaced outside a kernel"
 assert sys.stdout.write == write, "stdout.write was replaced outside a kernel"
 p = multiprocessing.get_context(sys.argv[1]).Process(target=print, args=("child",))
 p.start()
 p.join()
-assert not kernel_output.output_pending(), "a join outside a kernel left output pending"
+assert not output_drain.output_pending(), "a join outside a kernel left output pending"
 print("parent")
 """
 

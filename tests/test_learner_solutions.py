@@ -14,7 +14,7 @@ from mpcourse.checks import report
 from mpcourse.grading.notebook import load_master
 from mpcourse.learner import solutions
 from mpcourse.learner.course import course_notebooks
-from mpcourse.magic import solution
+from mpcourse.learner.solution_magic import solution
 
 
 class Shell:

@@ -6,7 +6,7 @@ import pytest
 from notebook_runner import error_names, execute, stream_text
 
 from mpcourse import START_METHOD_ENV, valid_start_methods
-from mpcourse.magic import define_worker, public_names
+from mpcourse.kernel.worker_magic import define_worker, public_names
 
 DEFINE_V1 = "%%worker\ndef shout(word):\n    return word.upper()"
 DEFINE_V2 = "%%worker\ndef shout(word):\n    return word.upper() + '!'"
@@ -55,7 +55,7 @@ def test_define_worker_is_importable_by_name():
 
 
 def test_define_worker_syntax_error_leaves_nothing_behind():
-    from mpcourse.magic import cell_directory
+    from mpcourse.kernel.worker_magic import cell_directory
 
     before = set(cell_directory().iterdir())
     with pytest.raises(SyntaxError):

@@ -1,4 +1,4 @@
-"""mpcourse.nbval_kernel: under nbval, a spawn child's print reaches the cell as in Jupyter."""
+"""mpcourse.pytest_plugins.nbval_kernel: under nbval, a spawn child's print reaches the cell as in Jupyter."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from jupyter_client.manager import in_pending_state
 
 from mpcourse import START_METHOD_ENV
-from mpcourse.nbval_kernel import is_shutdown_race, kernel_environment
+from mpcourse.kernel.environment import is_shutdown_race, kernel_environment
 
 
 def test_kernel_environment_drops_only_the_pytest_marker(monkeypatch):
@@ -89,7 +89,7 @@ def _nbval(tmp_path, *plugin_args):
 
 @pytest.mark.slow
 def test_with_the_plugin_nbval_sees_a_spawn_childs_print(tmp_path):
-    result = _nbval(tmp_path, "-p", "mpcourse.nbval_kernel")
+    result = _nbval(tmp_path, "-p", "mpcourse.pytest_plugins.nbval_kernel")
     assert result.returncode == 0, result.stdout[-2000:]
 
 

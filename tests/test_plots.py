@@ -1,4 +1,4 @@
-"""mpcourse.plots: is the serial fraction fitted from the measurement, and does the ideal line stop at the cores?"""
+"""mpcourse.ui.plots: is the serial fraction fitted from the measurement, and does the ideal line stop at the cores?"""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pytest
 
-from mpcourse.plots import fit_serial_fraction, plot_speedup, plot_timeline
-from mpcourse.timing import SpeedupRow, TaskSpan, amdahl_speedup
+from mpcourse.backend.timing import SpeedupRow, TaskSpan, amdahl_speedup
+from mpcourse.ui.plots import fit_serial_fraction, plot_speedup, plot_timeline
 
 
 def _rows(speedups: dict[int, float]) -> list[SpeedupRow]:

@@ -1,4 +1,4 @@
-"""mpcourse.pool: a checked Pool and run_map, under every start method."""
+"""mpcourse.backend.pool: a checked Pool and run_map, under every start method."""
 
 from __future__ import annotations
 

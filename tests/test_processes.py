@@ -1,4 +1,4 @@
-"""mpcourse.processes: several processes at once, output shown in argument order."""
+"""mpcourse.backend.processes: several processes at once, output shown in argument order."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""mpcourse.timing: Amdahl's law, speedup tables and timelines (no timing assertions)."""
+"""mpcourse.backend.timing: Amdahl's law, speedup tables and timelines (no timing assertions)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from mpcourse import workers
-from mpcourse.timing import (
+from mpcourse.backend.timing import (
     Seconds,
     amdahl_speedup,
     best_of,
@@ -50,7 +50,7 @@ def test_measure_speedup_rows_and_table():
 
 def test_best_of_keeps_the_fastest_call(monkeypatch):
     timed = iter([(0.5, "first"), (0.2, "second"), (0.3, "third")])
-    monkeypatch.setattr("mpcourse.timing.stopwatch", lambda func, *args, **kwargs: next(timed))
+    monkeypatch.setattr("mpcourse.backend.timing.stopwatch", lambda func, *args, **kwargs: next(timed))
     assert best_of(3, print) == (0.2, "second")
     with pytest.raises(ValueError, match="repeats"):
         best_of(0, print)
@@ -58,7 +58,7 @@ def test_best_of_keeps_the_fastest_call(monkeypatch):
 
 def test_measure_speedup_repeats_each_run(monkeypatch):
     calls = []
-    monkeypatch.setattr("mpcourse.timing._pool_map", lambda func, tasks, count, method: calls.append(count))
+    monkeypatch.setattr("mpcourse.backend.timing._pool_map", lambda func, tasks, count, method: calls.append(count))
     measure_speedup(workers.square, [1, 2], [1, 2], repeats=3)
     assert calls == [1, 1, 1, 2, 2, 2]
 
@@ -68,19 +68,19 @@ def test_measure_speedup_repeats_each_run(monkeypatch):
 
 def test_stopwatch_reads_the_cpu_counters_outside_the_timed_call(monkeypatch):
     """The counters are read before and after; the time returned carries what they say."""
-    from mpcourse.cpus import CpuSnapshot
+    from mpcourse.backend.cpus import CpuSnapshot
 
     snapshots = iter([CpuSnapshot(0.0, 10.0, 1.0), CpuSnapshot(2.0, 10.5, 3.5)])
     reads = []
-    monkeypatch.setattr("mpcourse.timing.cpu_snapshot", lambda: reads.append("read") or next(snapshots))
-    monkeypatch.setattr("mpcourse.cpus.available_cpus", lambda: 2)
+    monkeypatch.setattr("mpcourse.backend.timing.cpu_snapshot", lambda: reads.append("read") or next(snapshots))
+    monkeypatch.setattr("mpcourse.backend.cpus.available_cpus", lambda: 2)
     seconds, result = stopwatch(lambda: reads.append("call") or 42)
     assert reads == ["read", "call", "read"] and result == 42
     assert isinstance(seconds, Seconds) and seconds.free_cpus == pytest.approx((0.5 + 2.5) / 2.0)
 
 
 def test_stopwatch_without_proc_says_unknown(monkeypatch):
-    monkeypatch.setattr("mpcourse.timing.cpu_snapshot", lambda: None)
+    monkeypatch.setattr("mpcourse.backend.timing.cpu_snapshot", lambda: None)
     seconds, _ = stopwatch(int)
     assert seconds.free_cpus is None and seconds >= 0
 

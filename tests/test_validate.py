@@ -1,4 +1,4 @@
-"""mpcourse.validate: the classic mistakes get a message that says how to fix them."""
+"""mpcourse.backend.picklable: the classic mistakes get a message that says how to fix them."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import os
 import pytest
 
 from mpcourse import NotImportableError, Pool, available_cpus, get_context, workers
-from mpcourse.capture import Captured, CapturedCall
-from mpcourse.validate import check_processes, ensure_importable
+from mpcourse.backend.child_output import Captured, CapturedCall
+from mpcourse.backend.picklable import ensure_importable
+from mpcourse.backend.pool import validate_processes
 
 
 @pytest.mark.parametrize(
@@ -86,7 +87,7 @@ def test_not_callable_says_to_drop_the_parentheses():
 def test_processes_below_one(bad):
     """The hint names the count that honours a container's CPU quota, not processes=None."""
     with pytest.raises(ValueError, match=r"at least 1") as excinfo:
-        check_processes(bad)
+        validate_processes(bad)
     message = str(excinfo.value)
     assert "processes=mpcourse.available_cpus()" in message
     assert "Use processes=None" not in message
@@ -104,13 +105,13 @@ def test_the_hint_names_a_real_function():
 @pytest.mark.parametrize("bad", [2.5, "4", True])
 def test_processes_not_a_whole_number(bad):
     with pytest.raises(TypeError, match=r"whole number.*available_cpus\(\)"):
-        check_processes(bad)
+        validate_processes(bad)
 
 
 @pytest.mark.parametrize(("processes", "workers_started"), [(None, available_cpus()), (1, 1), (3, 3)])
 def test_processes_fine(processes, workers_started):
     """Accepted counts raise nothing and give a pool of that many workers (None: one per usable core)."""
-    assert check_processes(processes) is None
+    assert validate_processes(processes) is None
     with Pool(processes) as pool:
         assert len(pool._pool) == workers_started
         pool.close()

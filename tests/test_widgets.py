@@ -9,7 +9,7 @@ import sys
 import matplotlib.pyplot as plt
 import pytest
 
-from mpcourse.widgets import (
+from mpcourse.ui.widgets import (
     CPU_BOUND,
     IO_BOUND,
     Timing,
@@ -149,7 +149,7 @@ def test_a_failed_run_is_reported_not_raised(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("no workers today")
 
-    monkeypatch.setattr("mpcourse.widgets.time_run", broken)
+    monkeypatch.setattr("mpcourse.ui.widgets.time_run", broken)
     explorer.run_button.click()
     assert explorer.status.value == "That run failed: RuntimeError: no workers today"
     assert explorer.timings == []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..validate import NotImportableError, ensure_importable
+from ..backend.picklable import NotImportableError, ensure_importable
 
 __all__ = ["FAIL_MARK", "PASS_MARK", "report", "worker_problem"]
 
@@ -23,7 +23,7 @@ def report(passed: bool, name: str, hint: str = "") -> bool:
     if passed:
         print(f"{PASS_MARK}: {name}")
     else:
-        from ..learner.solutions import stuck_hint  # an exercise's check also says how to get its solution
+        from ..learner.solution_magic import stuck_hint  # an exercise's check also says how to get its solution
 
         print((f"{FAIL_MARK}: {name}. Hint: {hint}" if hint else f"{FAIL_MARK}: {name}") + stuck_hint(name))
     return passed

@@ -1,9 +1,9 @@
 """Busy machines: how many cores a measurement really had, and a note nbval does not compare.
 
 A measured check holds a speedup to what the machine could give: the cores free
-while it was measured (carried by :class:`mpcourse.timing.Seconds` and
-:class:`mpcourse.timing.SpeedupRow`), or, for a time measured without
-``mpcourse.timing``, the cores standing idle when the check runs.  Only a check
+while it was measured (carried by :class:`mpcourse.backend.timing.Seconds` and
+:class:`mpcourse.backend.timing.SpeedupRow`), or, for a time measured without
+``mpcourse.backend.timing``, the cores standing idle when the check runs.  Only a check
 that would otherwise fail asks; the passing path costs nothing.
 
 When a check passes only because the machine was busy it says so with
@@ -20,7 +20,7 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any
 
-from ..cpus import available_cpus, free_cpus_now
+from ..backend.cpus import available_cpus, free_cpus_now
 from . import report
 
 __all__ = [

@@ -6,10 +6,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import workers
-from ..cpus import available_cpus
-from ..pool import run_map
-from ..processes import run_processes
-from ..timing import SpeedupRow
+from ..backend.cpus import available_cpus
+from ..backend.pool import run_map
+from ..backend.processes import run_processes
+from ..backend.timing import SpeedupRow
 from . import busy, report, worker_problem
 
 __all__ = [

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from ..cpus import available_cpus
+from ..backend.cpus import available_cpus
 from . import busy, report
 
 __all__ = [

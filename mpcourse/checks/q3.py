@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from ..context import get_context
+from ..backend.context import get_context
 from . import busy, report, worker_problem
 
 __all__ = ["CUBE_INPUTS", "MIN_SPAWN_OVER_FORK", "check_cubes", "check_put_cube", "check_startup_costs"]

@@ -6,7 +6,7 @@ import multiprocessing
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..cpus import available_cpus
+from ..backend.cpus import available_cpus
 from ..workers import TaskRecord, double, traced_sleep
 from . import busy, report
 

@@ -1,11 +1,20 @@
 """Classroom grading: release student copies, grade submissions with nbval, write a gradebook and feedback.
 
-One module per step: :mod:`.notebook` (read masters and submissions, merge answers),
-:mod:`.release` (student copies), :mod:`.submissions` (folders and zips, safely),
-:mod:`.sandbox` (bubblewrap, limits; :mod:`.cgroups` for whole-run limits as root),
-:mod:`.runner` (one sandboxed nbval run), :mod:`.grade` (one notebook, a class),
-:mod:`.gradebook` (the CSV), :mod:`.feedback` (per student) and :mod:`.summary`.
-The command line is ``python -m mpcourse release|grade|gradebook``.
+What grading produces is modelled in :mod:`.results` (statuses, per-check, notebook and
+student results, the gradebook's columns).  One module per step:
+
+- masters and releases: :mod:`.notebook` (read a master), :mod:`.stubs`, :mod:`.release`;
+- reading submissions: :mod:`.submissions` (folders and zips, safely), :mod:`.merge` (answers
+  into the master);
+- running: :mod:`.settings` (a run's options, each default once), :mod:`.sandbox` (one run's
+  sandbox), :mod:`.limits`, :mod:`.bwrap` (its command), :mod:`.runfolders`, :mod:`.cgroups`,
+  ``_confine.py``; :mod:`.runner` (one sandboxed nbval run), :mod:`.nbval_plugin` (inside it),
+  :mod:`.preflight` (can grading run here at all?);
+- grading: :mod:`.verdicts` (a run into per-check verdicts), :mod:`.grade` (one notebook),
+  :mod:`.batch` (a class);
+- writing: :mod:`.gradebook` (the CSV), :mod:`.feedback` (per student), :mod:`.summary`.
+
+The command line is ``mpcourse release|grade|gradebook`` (:mod:`mpcourse.cli`).
 
 Names are imported lazily, so the pytest plugin of a grading run
 (:mod:`.nbval_plugin`) loads without the rest.
@@ -17,23 +26,28 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "BatchResult": "grade",
-    "GradingUnavailable": "grade",
-    "NotebookGrade": "grade",
-    "StudentGrade": "grade",
-    "grade_class": "grade",
+    "BatchResult": "results",
+    "CheckResult": "results",
+    "NotebookGrade": "results",
+    "Outcome": "results",
+    "Status": "results",
+    "StudentGrade": "results",
+    "Verdict": "results",
+    "GradingUnavailable": "preflight",
+    "grade_class": "batch",
     "grade_notebook": "grade",
+    "kernel_verdicts": "verdicts",
     "merge_gradebooks": "gradebook",
     "read_gradebook": "gradebook",
     "write_gradebook": "gradebook",
-    "InvalidNotebook": "notebook",
+    "InvalidNotebook": "merge",
     "Master": "notebook",
     "MasterError": "notebook",
     "load_master": "notebook",
-    "merge": "notebook",
+    "merge": "merge",
     "student_copy": "release",
-    "Limits": "sandbox",
-    "RunSettings": "runner",
+    "Limits": "limits",
+    "RunSettings": "settings",
     "run_notebook": "runner",
     "Sandbox": "sandbox",
     "SandboxUnavailable": "sandbox",

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .gradebook import atomic_write_text, format_points
-
-if TYPE_CHECKING:
-    from .grade import CheckResult, NotebookGrade, StudentGrade
+from .gradebook import atomic_write_text
+from .results import CheckResult, NotebookGrade, Outcome, Status, StudentGrade, format_points
 
 __all__ = ["UNSANDBOXED", "feedback_path", "render_feedback", "write_feedback"]
 
@@ -22,15 +19,21 @@ _MAX_LINES = 8
 _MAX_LINE = 300
 
 _STATUS_TEXT = {
-    "timeout": "The notebook did not finish in time ({detail}). Look for a loop that never ends, or a "
+    Status.TIMEOUT: "The notebook did not finish in time ({detail}). Look for a loop that never ends, or a "
     "process or pool that is never joined.",
-    "missing": "This notebook was not found in your submission ({detail}).",
-    "invalid notebook": "This file could not be read as a notebook: {detail}. Save it again from Jupyter.",
-    "invalid submission": "Your submission could not be opened: {detail}.",
-    "error": "This notebook could not be graded; please tell your teacher.",
+    Status.MISSING: "This notebook was not found in your submission ({detail}).",
+    Status.INVALID_NOTEBOOK: "This file could not be read as a notebook: {detail}. Save it again from Jupyter.",
+    Status.INVALID_SUBMISSION: "Your submission could not be opened: {detail}.",
+    Status.ERROR: "This notebook could not be graded; please tell your teacher.",
 }
 
-_MARKS = {"pass": "✅", "fail": "❌", "not attempted": "⬜", "not run": "⏹", "not graded": "⬜"}
+_MARKS = {
+    Outcome.PASS: "✅",
+    Outcome.FAIL: "❌",
+    Outcome.NOT_ATTEMPTED: "⬜",
+    Outcome.NOT_RUN: "⏹",
+    Outcome.NOT_GRADED: "⬜",
+}
 
 
 def _clip(text: str) -> list[str]:
@@ -42,17 +45,17 @@ def _check_lines(check: CheckResult) -> list[str]:
     points = f"({format_points(check.earned)}/{format_points(check.points)} points)"
     hidden = " *(hidden check)*" if check.hidden else ""
     lines = _clip(check.output)
-    if check.outcome == "pass":
+    if check.outcome == Outcome.PASS:
         head = lines[0] if lines else f"PASS: {check.name}"
-    elif check.outcome == "fail":
+    elif check.outcome == Outcome.FAIL:
         first = lines[0] if lines else "the check did not pass"
         head = first if first.startswith("NOT YET") else f"{check.name}: {first}"
-    elif check.outcome == "not run":
+    elif check.outcome == Outcome.NOT_RUN:
         head = f"{check.name}: not run (the notebook stopped before this check)"
     else:
         head = f"{check.name}: {check.outcome}"
     result = [f"- {_MARKS.get(check.outcome, '-')} {head} {points}{hidden}"]
-    if check.outcome == "fail" and len(lines) > 1:
+    if check.outcome == Outcome.FAIL and len(lines) > 1:
         result += ["", *(f"      {line}" for line in lines[1:]), ""]
     return result
 
@@ -60,7 +63,7 @@ def _check_lines(check: CheckResult) -> list[str]:
 def _notebook_lines(notebook: NotebookGrade) -> list[str]:
     title = f"## {notebook.notebook}: {format_points(notebook.score)} / {format_points(notebook.max_points)} points"
     lines = [title, ""]
-    if notebook.status != "ok":
+    if notebook.status != Status.OK:
         detail = notebook.detail.splitlines()[0] if notebook.detail else ""
         text = _STATUS_TEXT.get(notebook.status, "{detail}").format(detail=detail)
         lines += [f"**{notebook.status}**: {text}", ""]

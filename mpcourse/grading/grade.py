@@ -1,183 +1,92 @@
-"""Grade submissions against masters: one notebook, or a whole class in parallel and resumably."""
+"""Grade one notebook of one student, as named steps: read, merge, run, verdicts, score.
+
+:func:`grade_notebook` composes them::
+
+    read_notebook     the submission's copy of the master (bytes)      -> or unscored
+    merge             the master with the learner's answer cells        -> or unscored
+    (not attempted)   every check's answers still the stub              -> 0 points, no run
+    run_notebook      nbval in a sandbox                                -> RunResult
+    verdicts          per-check Verdicts (kernel_verdicts: the judge's seam)
+    score_checks      points per check                                  -> NotebookGrade
+
+A step that cannot go on raises :class:`Unscored`: the notebook then gets that status
+and every check 0.
+"""
 
 from __future__ import annotations
 
-import sys
-import threading
 import zipfile
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from collections.abc import Collection, Mapping
 
-from tqdm.auto import tqdm
-
-from ..checks import FAIL_MARK, PASS_MARK
-from .feedback import write_feedback
-from .gradebook import STUDENT, format_points, read_gradebook, write_gradebook
-from .notebook import Check, InvalidNotebook, Master, merge, read_submission
-from .runner import DEFAULT_SETTINGS, CellRun, RunSettings, check_runner, run_notebook, stop_all_runs
-from .sandbox import SandboxUnavailable, clean_stale_runs, resolve
+from .merge import InvalidNotebook, merge, read_submission
+from .notebook import Master
+from .preflight import Preflight
+from .results import CheckResult, NotebookGrade, Outcome, Status, Verdict
+from .runner import RunResult, run_notebook
+from .settings import DEFAULT_SETTINGS, RunSettings
 from .submissions import Submission, TooLarge
+from .verdicts import VerdictStep, kernel_verdicts
 
-__all__ = [
-    "ERROR",
-    "INVALID_NOTEBOOK",
-    "INVALID_SUBMISSION",
-    "MISSING",
-    "OK",
-    "TIMEOUT",
-    "BatchResult",
-    "CheckResult",
-    "GradingUnavailable",
-    "NotebookGrade",
-    "StudentGrade",
-    "grade_class",
-    "grade_notebook",
-]
-
-# Notebook and student statuses, the most serious first (a student's status is their worst notebook's).
-INVALID_SUBMISSION = "invalid submission"
-ERROR = "error"
-INVALID_NOTEBOOK = "invalid notebook"
-TIMEOUT = "timeout"
-MISSING = "missing"
-OK = "ok"
-_SEVERITY = (INVALID_SUBMISSION, ERROR, INVALID_NOTEBOOK, TIMEOUT, MISSING, OK)
-
-# What happened to one check.
-PASS, FAIL, NOT_ATTEMPTED, NOT_RUN, NOT_GRADED = "pass", "fail", "not attempted", "not run", "not graded"
+__all__ = ["Unscored", "grade_notebook", "leftover_note", "read_notebook", "score_checks", "unscored"]
 
 
-class GradingUnavailable(RuntimeError):
-    """Grading cannot run on this machine as configured (not a student's fault)."""
+class Unscored(Exception):
+    """A notebook that cannot be run: its status and why (every check scores 0)."""
+
+    def __init__(self, status: Status, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.detail = status, detail
 
 
-@dataclass(frozen=True)
-class CheckResult:
-    """One check of one notebook: its points, what it earned, and what the check cell printed."""
-
-    name: str
-    points: float
-    earned: float
-    outcome: str
-    output: str = ""
-    hidden: bool = False
-
-
-@dataclass(frozen=True)
-class NotebookGrade:
-    """One student's grade for one notebook."""
-
-    notebook: str
-    status: str
-    checks: tuple[CheckResult, ...]
-    detail: str = ""
-    note: str = ""
-
-    @property
-    def score(self) -> float:
-        """Points earned."""
-        return sum(check.earned for check in self.checks)
-
-    @property
-    def max_points(self) -> float:
-        """Points available."""
-        return sum(check.points for check in self.checks)
-
-
-@dataclass(frozen=True)
-class StudentGrade:
-    """One student's grades for every notebook."""
-
-    name: str
-    notebooks: tuple[NotebookGrade, ...]
-
-    @property
-    def score(self) -> float:
-        """Points earned over all notebooks."""
-        return sum(notebook.score for notebook in self.notebooks)
-
-    @property
-    def max_points(self) -> float:
-        """Points available over all notebooks."""
-        return sum(notebook.max_points for notebook in self.notebooks)
-
-    @property
-    def status(self) -> str:
-        """The most serious status among the notebooks (``ok`` when all are)."""
-        return min((nb.status for nb in self.notebooks), key=_SEVERITY.index, default=OK)
-
-    @property
-    def details(self) -> str:
-        """The notebooks that are not ``ok``, with why, for the gradebook."""
-        if self.status == INVALID_SUBMISSION:
-            return self.notebooks[0].detail
-        parts = []
-        for notebook in self.notebooks:
-            if notebook.status != OK:
-                reason = notebook.detail.splitlines()[0][:120] if notebook.detail else ""
-                parts.append(f"{notebook.notebook}: {notebook.status}" + (f" ({reason})" if reason else ""))
-        return "; ".join(parts)
-
-    def row(self) -> dict[str, str]:
-        """This student's gradebook row."""
-        row = {STUDENT: self.name}
-        row.update({notebook.notebook: format_points(notebook.score) for notebook in self.notebooks})
-        row.update(
-            total=format_points(self.score),
-            max=format_points(self.max_points),
-            status=self.status,
-            details=self.details,
-        )
-        return row
-
-
-def _unscored(master: Master, status: str, detail: str = "") -> NotebookGrade:
-    """A notebook that could not be run: every check scores 0."""
-    checks = tuple(CheckResult(c.name, c.points, 0, NOT_GRADED, hidden=c.hidden) for c in master.checks)
+def unscored(master: Master, status: Status, detail: str = "") -> NotebookGrade:
+    """The grade of a notebook that could not be run: every check ``not graded``, 0 points."""
+    checks = tuple(CheckResult(c.name, c.points, 0, Outcome.NOT_GRADED, hidden=c.hidden) for c in master.checks)
     return NotebookGrade(master.name, status, checks, detail)
 
 
-class Preflight:
-    """Check once, before the first real run, that a trivial notebook can be graded at all."""
-
-    def __init__(self, settings: RunSettings) -> None:
-        self._settings = settings
-        self._lock = threading.Lock()
-        self._done = False
-        self._problem: str | None = None
-
-    def ensure(self) -> None:
-        """Raise :class:`GradingUnavailable` if grading cannot run here."""
-        with self._lock:
-            if not self._done:
-                try:
-                    self._problem = check_runner(self._settings)
-                except Exception as exc:  # e.g. the run could not even start
-                    self._problem = f"{type(exc).__name__}: {exc}"
-                self._done = True
-        if self._problem:
-            raise GradingUnavailable(self._problem)
+def read_notebook(master: Master, submission: Submission) -> bytes:
+    """The submission's file named like ``master``; :class:`Unscored` when there is none or it cannot be read."""
+    filename = master.path.name
+    if submission.problem:
+        raise Unscored(Status.INVALID_SUBMISSION, submission.problem)
+    try:
+        data = submission.read(filename)
+    except TooLarge as exc:
+        raise Unscored(Status.INVALID_NOTEBOOK, str(exc)) from None
+    except (OSError, zipfile.BadZipFile, RuntimeError, ValueError, EOFError) as exc:
+        raise Unscored(Status.INVALID_NOTEBOOK, f"cannot read {filename}: {exc}") from None
+    if data is None:
+        raise Unscored(Status.MISSING, f"no file named {filename}")
+    return data
 
 
-def _hint(output: str) -> str:
-    """The check's own line(s) (``PASS: …`` / ``NOT YET: … Hint: …``) out of all a check cell showed.
+def score_checks(
+    master: Master, not_attempted: Collection[str], verdicts: Mapping[str, Verdict]
+) -> tuple[CheckResult, ...]:
+    """Each check's points: all for a passing verdict, 0 for a failing one, a missing one or an unattempted check."""
+    results = []
+    for check in master.checks:
+        verdict = verdicts.get(check.cell_id)
+        if check.cell_id in not_attempted:
+            outcome, output = Outcome.NOT_ATTEMPTED, ""
+        elif verdict is None:
+            outcome, output = Outcome.NOT_RUN, ""
+        else:
+            outcome, output = (Outcome.PASS if verdict.passed else Outcome.FAIL), verdict.output
+        earned = check.points if outcome == Outcome.PASS else 0
+        results.append(CheckResult(check.name, check.points, earned, outcome, output, check.hidden))
+    return tuple(results)
 
-    A check cell also shows the check's return value (``Out: False``); when no
-    line is a check line (the cell raised), everything it showed is the hint.
-    """
-    lines = [line for line in output.splitlines() if line.strip()]
-    marked = [line for line in lines if line.startswith((PASS_MARK, FAIL_MARK))]
-    return "\n".join(marked or lines)
 
-
-def _check_result(check: Check, outcome: str, cell: CellRun | None) -> CheckResult:
-    output = ""
-    if cell is not None:
-        output = _hint(cell.output) or cell.reason
-    earned = check.points if outcome == PASS else 0
-    return CheckResult(check.name, check.points, earned, outcome, output, check.hidden)
+def leftover_note(run: RunResult) -> str:
+    """Advice when a run that finished still had processes of the notebook's running."""
+    if run.status != Status.OK or not run.leftovers:
+        return ""
+    count = "1 process" if run.leftovers == 1 else f"{run.leftovers} processes"
+    return (
+        f"{count} your notebook started {'was' if run.leftovers == 1 else 'were'} still running at the end "
+        "and had to be stopped: close and join every pool and process (with-blocks, join())."
+    )
 
 
 def grade_notebook(
@@ -185,143 +94,21 @@ def grade_notebook(
     submission: Submission,
     settings: RunSettings = DEFAULT_SETTINGS,
     preflight: Preflight | None = None,
+    *,
+    verdicts: VerdictStep = kernel_verdicts,
 ) -> NotebookGrade:
-    """Grade ``submission``'s copy of ``master``: merge its answers, run it, score the check cells."""
-    if submission.problem:
-        return _unscored(master, INVALID_SUBMISSION, submission.problem)
+    """Grade ``submission``'s copy of ``master``: merge its answers, run it, score the checks by ``verdicts``."""
     try:
-        data = submission.read(master.path.name)
-    except TooLarge as exc:
-        return _unscored(master, INVALID_NOTEBOOK, str(exc))
-    except (OSError, zipfile.BadZipFile, RuntimeError, ValueError, EOFError) as exc:
-        return _unscored(master, INVALID_NOTEBOOK, f"cannot read {master.path.name}: {exc}")
-    if data is None:
-        return _unscored(master, MISSING, f"no file named {master.path.name}")
-    try:
-        merged = merge(master, read_submission(data))
+        merged = merge(master, read_submission(read_notebook(master, submission)))
     except InvalidNotebook as exc:
-        return _unscored(master, INVALID_NOTEBOOK, str(exc))
+        return unscored(master, Status.INVALID_NOTEBOOK, str(exc))
+    except Unscored as stop:
+        return unscored(master, stop.status, stop.detail)
     not_attempted = merged.checks_not_attempted(master)
     if all(check.cell_id in not_attempted for check in master.checks):
-        checks = tuple(_check_result(c, NOT_ATTEMPTED, None) for c in master.checks)
-        return NotebookGrade(master.name, OK, checks)
+        return NotebookGrade(master.name, Status.OK, score_checks(master, not_attempted, {}))
     if preflight is not None:
         preflight.ensure()
     run = run_notebook(merged.notebook, master.path.name, settings)
-    results = []
-    for check in master.checks:
-        cell = run.cells.get(check.code_index)
-        if check.cell_id in not_attempted:
-            results.append(_check_result(check, NOT_ATTEMPTED, None))
-        elif cell is None:
-            results.append(_check_result(check, NOT_RUN, None))
-        else:
-            results.append(_check_result(check, PASS if cell.passed else FAIL, cell))
-    note = ""
-    if run.status == OK and run.leftovers:
-        count = "1 process" if run.leftovers == 1 else f"{run.leftovers} processes"
-        note = (
-            f"{count} your notebook started {'was' if run.leftovers == 1 else 'were'} still running at the end "
-            "and had to be stopped: close and join every pool and process (with-blocks, join())."
-        )
-    return NotebookGrade(master.name, run.status, tuple(results), run.detail, note)
-
-
-def _grade_safely(master: Master, submission: Submission, *args) -> NotebookGrade:
-    """:func:`grade_notebook`, turning a grader bug on one submission into an ``error`` grade for it."""
-    try:
-        return grade_notebook(master, submission, *args)
-    except (GradingUnavailable, SandboxUnavailable, KeyboardInterrupt):
-        raise
-    except Exception as exc:
-        return _unscored(master, ERROR, f"grader error: {type(exc).__name__}: {exc}")
-
-
-@dataclass
-class BatchResult:
-    """What a batch did: the students graded now, the ones skipped, and the whole gradebook."""
-
-    graded: list[StudentGrade] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    rows: dict[str, dict[str, str]] = field(default_factory=dict)
-    sandbox: str = "bwrap"
-
-
-def grade_class(
-    masters: Sequence[Master],
-    submissions: Sequence[Submission],
-    gradebook: str | Path,
-    feedback_dir: str | Path,
-    *,
-    jobs: int = 1,
-    settings: RunSettings = DEFAULT_SETTINGS,
-    force: bool = False,
-    progress: bool = True,
-    preflight: bool = True,
-    on_student: Callable[[StudentGrade], None] | None = None,
-) -> BatchResult:
-    """Grade every submission against every master, ``jobs`` notebooks at a time.
-
-    After each student the gradebook is rewritten atomically and their feedback
-    file written, so an interrupted batch loses nothing already graded.  Students
-    already in the gradebook are skipped (unless ``force``), except those whose
-    grading failed (status ``error``).  Raises :class:`GradingUnavailable` when the
-    sandbox asked for (``settings.sandbox``) cannot run, or a trivial notebook cannot
-    be graded (with ``preflight``).  Run folders left by a killed grader are removed.
-    """
-    if not masters:
-        raise ValueError("no master notebook with check cells to grade against")
-    try:
-        mode = resolve(settings.sandbox)
-    except SandboxUnavailable as exc:
-        raise GradingUnavailable(str(exc)) from None
-    clean_stale_runs()
-    cancel = threading.Event()
-    settings = replace(settings, sandbox=mode, jobs=max(1, jobs), cancel=cancel)
-    gradebook, feedback_dir = Path(gradebook), Path(feedback_dir)
-    names = [master.name for master in masters]
-    result = BatchResult(rows=read_gradebook(gradebook) if gradebook.exists() else {}, sandbox=mode)
-    todo = []
-    for submission in submissions:
-        previous = result.rows.get(submission.name)
-        if previous is not None and not force and previous.get("status") != ERROR:
-            result.skipped.append(submission.name)
-        else:
-            todo.append(submission)
-    check = Preflight(settings) if preflight else None
-    grades: dict[str, list[NotebookGrade | None]] = {s.name: [None] * len(masters) for s in todo}
-    bar = tqdm(total=len(todo), unit="student", desc="grading", disable=not progress, file=sys.stderr)
-
-    def finish(name: str) -> None:
-        student = StudentGrade(name, tuple(grades.pop(name)))
-        result.rows[name] = student.row()
-        write_gradebook(gradebook, result.rows, names)
-        write_feedback(feedback_dir, student, unsandboxed=mode == "none")
-        result.graded.append(student)
-        bar.set_postfix_str(name, refresh=False)
-        bar.update(1)
-        if on_student is not None:
-            on_student(student)
-
-    executor = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="grade")
-    futures: dict[Future[NotebookGrade], tuple[str, int]] = {}
-    try:
-        for submission in todo:
-            for index, master in enumerate(masters):
-                future = executor.submit(_grade_safely, master, submission, settings, check)
-                futures[future] = (submission.name, index)
-        for future in as_completed(futures):
-            name, index = futures[future]
-            grades[name][index] = future.result()
-            if all(grade is not None for grade in grades[name]):
-                finish(name)
-    except BaseException:
-        cancel.set()
-        for future in futures:
-            future.cancel()
-        stop_all_runs()
-        raise
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
-        bar.close()
-    return result
+    checks = score_checks(master, not_attempted, verdicts(master, merged, run, settings))
+    return NotebookGrade(master.name, run.status, checks, run.detail, leftover_note(run))

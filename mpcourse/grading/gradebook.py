@@ -13,21 +13,15 @@ import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from .results import STATUS, STUDENT, columns
+
 __all__ = [
-    "LAST_COLUMNS",
-    "STUDENT",
     "GradebookError",
     "atomic_write_text",
-    "columns",
-    "format_points",
     "merge_gradebooks",
     "read_gradebook",
     "write_gradebook",
 ]
-
-STUDENT = "student"
-#: Columns after the notebook columns, in this order.
-LAST_COLUMNS = ("total", "max", "status", "details")
 
 Row = Mapping[str, str]
 
@@ -47,11 +41,6 @@ def _restored(value: str) -> str:
 
 class GradebookError(ValueError):
     """A file that is not a gradebook this tool wrote."""
-
-
-def format_points(points: float) -> str:
-    """``2`` for whole points, ``2.5`` otherwise."""
-    return str(int(points)) if float(points).is_integer() else f"{points:g}"
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:
@@ -78,21 +67,12 @@ def read_gradebook(path: str | Path) -> dict[str, dict[str, str]]:
         with open(path, encoding="utf-8", newline="") as stream:
             reader = csv.DictReader(stream)
             header = reader.fieldnames or []
-            if STUDENT not in header or "status" not in header:
+            if STUDENT not in header or STATUS not in header:
                 raise GradebookError(f"{path}: not a gradebook (no 'student' and 'status' columns)")
             rows = ({k: _restored(v or "") for k, v in row.items() if k is not None} for row in reader)
             return {row[STUDENT]: row for row in rows}
     except (UnicodeDecodeError, csv.Error) as exc:
         raise GradebookError(f"{path}: not a gradebook ({exc})") from None
-
-
-def columns(rows: Iterable[Row], notebooks: Sequence[str] = ()) -> list[str]:
-    """``student``, the notebook columns (``notebooks`` first, in order, then others sorted), the last columns."""
-    others: set[str] = set()
-    for row in rows:
-        others.update(row)
-    others -= {STUDENT, *LAST_COLUMNS, *notebooks}
-    return [STUDENT, *notebooks, *sorted(others), *LAST_COLUMNS]
 
 
 def _csv_text(rows: Mapping[str, Row], notebooks: Sequence[str]) -> str:

@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from .limits import DEFAULT_LIMITS
+
 __all__ = ["output_text"]
 
 _TRUNCATED = " … [output truncated]"
@@ -30,7 +32,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     """Register ``--mpcourse-results`` and ``--mpcourse-output-chars``."""
     group = parser.getgroup("mpcourse grading")
     group.addoption("--mpcourse-results-fd", type=int, default=None, help="write one JSON line per cell to this fd")
-    group.addoption("--mpcourse-output-chars", type=int, default=2000, help="cap on recorded output per cell")
+    group.addoption(
+        "--mpcourse-output-chars", type=int, default=DEFAULT_LIMITS.output_chars, help="cap on recorded output per cell"
+    )
 
 
 def output_text(outputs: Iterable[Any] | None, limit: int) -> str:

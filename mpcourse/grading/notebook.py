@@ -1,15 +1,12 @@
-"""Notebooks for grading: read a master and a submission, and merge the submission's answers into the master.
+"""Master notebooks: read and check the teacher's notebook, and find its answer and check cells.
 
 A *master* is the teacher's executed notebook: answer cells hold working
-solutions, check cells hold the expected output.  A *submission* is a learner's
-copy; only its ``answer`` cells are used, so editing or deleting anything else
-changes nothing.
+solutions, check cells hold the expected output (see :mod:`.merge` for how a
+learner's answers go into it).
 """
 
 from __future__ import annotations
 
-import copy
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +14,7 @@ from typing import Any
 
 import nbformat
 
-from .stubs import generated_stub, is_attempted, remove_solution, source_text
+from .stubs import generated_stub, remove_solution, source_text
 
 __all__ = [
     "ANSWER",
@@ -25,22 +22,13 @@ __all__ = [
     "HIDDEN",
     "Answer",
     "Check",
-    "InvalidNotebook",
     "Master",
     "MasterError",
-    "Merged",
-    "SubmittedCell",
     "cell_tags",
     "load_master",
-    "merge",
-    "read_submission",
 ]
 
 ANSWER, CHECK, HIDDEN = "answer", "check", "hidden"
-
-
-class InvalidNotebook(ValueError):
-    """A submitted file this grader cannot read as a notebook."""
 
 
 class MasterError(ValueError):
@@ -104,7 +92,7 @@ class Check:
 
 @dataclass(frozen=True)
 class Master:
-    """A master notebook, read and checked once, shared by every grading of it."""
+    """A master notebook, read and validated once, shared by every grading of it."""
 
     path: Path
     notebook: nbformat.NotebookNode
@@ -139,7 +127,7 @@ def _stub(cell: Any, check_sources: list[str], given_sources: list[str], where: 
 
 
 def load_master(path: str | Path, *, executed: bool = True) -> Master:
-    """Read and check a master notebook; raise :class:`MasterError` saying what to fix.
+    """Read and validate a master notebook; raise :class:`MasterError` saying what to fix.
 
     With ``executed`` (needed to grade), every check cell must hold its stored
     output: nbval compares against it, and an unexecuted cell would pass anything.
@@ -213,115 +201,3 @@ def load_master(path: str | Path, *, executed: bool = True) -> Master:
         for position, i in enumerate(answer_cells)
     )
     return Master(path=path, notebook=notebook, answers=answers, checks=checks)
-
-
-@dataclass(frozen=True)
-class SubmittedCell:
-    """What grading reads from a submitted code cell."""
-
-    cell_id: str | None
-    tags: tuple[str, ...]
-    source: str
-
-
-def read_submission(data: bytes) -> list[SubmittedCell]:
-    """The code cells of a submitted notebook; :class:`InvalidNotebook` says why a file is not one.
-
-    Only the structure grading needs is checked (JSON, nbformat 4, cells with a
-    type and a source), so a notebook saved by any Jupyter version is accepted.
-    """
-    try:
-        raw = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise InvalidNotebook("not a notebook: the file is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise InvalidNotebook(f"not a notebook: invalid JSON (line {exc.lineno}: {exc.msg})") from None
-    except RecursionError:
-        raise InvalidNotebook("not a notebook: JSON nested too deeply") from None
-    if not isinstance(raw, dict) or ("cells" not in raw and "worksheets" not in raw):
-        raise InvalidNotebook("not a notebook: the JSON has no cells")
-    major = raw.get("nbformat")
-    if isinstance(major, bool) or major != 4:
-        raise InvalidNotebook(f"wrong nbformat {major!r}: expected 4 (save it again with Jupyter)")
-    cells = raw.get("cells")
-    if not isinstance(cells, list):
-        raise InvalidNotebook("not a notebook: 'cells' is not a list")
-    submitted = []
-    for number, cell in enumerate(cells):
-        if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str):
-            raise InvalidNotebook(f"cell {number} is not a notebook cell")
-        source = cell.get("source", "")
-        if not (isinstance(source, str) or (isinstance(source, list) and all(isinstance(s, str) for s in source))):
-            raise InvalidNotebook(f"cell {number}: source is not text")
-        if cell["cell_type"] == "code":
-            cell_id = cell.get("id")
-            submitted.append(
-                SubmittedCell(
-                    cell_id=cell_id if isinstance(cell_id, str) else None,
-                    tags=tuple(cell_tags(cell)),
-                    source=source_text(source),
-                )
-            )
-    return submitted
-
-
-@dataclass(frozen=True)
-class Merged:
-    """The master with a submission's answers in it, and which answers the learner attempted."""
-
-    notebook: nbformat.NotebookNode
-    attempted: dict[str, bool]
-
-    def checks_not_attempted(self, master: Master) -> set[str]:
-        """Ids of checks whose answer cells all still hold the stub (or are missing).
-
-        A check before every answer cell (it grades no answer) counts as not
-        attempted when no answer in the notebook was: an untouched copy scores 0.
-        """
-        anything = any(self.attempted.values())
-        return {
-            check.cell_id
-            for check in master.checks
-            if not any(self.attempted[a] for a in check.answers) and (check.answers or not anything)
-        }
-
-
-def merge(master: Master, submitted: list[SubmittedCell]) -> Merged:
-    """Put the submission's answer cells into a copy of the master.
-
-    Each master answer cell takes the submitted code cell with the same id; failing
-    that, the submitted ``answer``-tagged cell at the same position among answer
-    cells.  An answer the learner deleted gets the stub back (not attempted).
-    Answer cells lose their stored outputs, so nbval compares only what the master
-    says should be compared: check cells and the cells around them.
-    """
-    by_id: dict[str, SubmittedCell] = {}
-    for cell in submitted:
-        if cell.cell_id is not None:
-            by_id.setdefault(cell.cell_id, cell)
-    tagged = [cell for cell in submitted if ANSWER in cell.tags]
-    chosen: dict[str, SubmittedCell] = {}
-    used: set[int] = set()
-    for answer in master.answers:
-        cell = by_id.get(answer.cell_id)
-        if cell is not None and id(cell) not in used:
-            chosen[answer.cell_id] = cell
-            used.add(id(cell))
-    for answer in master.answers:
-        if answer.cell_id in chosen or answer.position >= len(tagged):
-            continue
-        cell = tagged[answer.position]
-        if id(cell) not in used:
-            chosen[answer.cell_id] = cell
-            used.add(id(cell))
-
-    notebook = copy.deepcopy(master.notebook)
-    attempted = {}
-    for answer in master.answers:
-        source = chosen[answer.cell_id].source if answer.cell_id in chosen else answer.stub
-        cell = notebook.cells[answer.index]
-        cell.source = source
-        cell.outputs = []
-        cell.execution_count = None
-        attempted[answer.cell_id] = answer.cell_id in chosen and is_attempted(source, answer.stub)
-    return Merged(notebook=notebook, attempted=attempted)

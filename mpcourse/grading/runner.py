@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import threading
 import time
 from collections import deque
@@ -20,25 +19,11 @@ from pathlib import Path
 
 import nbformat
 
-from .sandbox import DEFAULT_MODE, PYTHON, Limits, Sandbox, resolve
+from .results import Status
+from .sandbox import PYTHON, Sandbox, resolve
+from .settings import DEFAULT_SETTINGS, RunSettings
 
-__all__ = [
-    "DEFAULT_LIMITS",
-    "DEFAULT_SANITIZE",
-    "DEFAULT_SETTINGS",
-    "CellRun",
-    "Limits",
-    "RunResult",
-    "RunSettings",
-    "check_runner",
-    "run_notebook",
-    "stop_all_runs",
-]
-
-#: The nbval sanitize rules shipped with the package (a copy of the course's ``tests/sanitize.cfg``).
-DEFAULT_SANITIZE = Path(__file__).with_name("sanitize.cfg")
-#: The limits used when none are given.
-DEFAULT_LIMITS = Limits()
+__all__ = ["CellRun", "RunResult", "run_notebook", "stop_all_runs"]
 
 # nbformat's schema validator imports jsonschema, which imports ``rfc3987_syntax``
 # when installed (an IRI checker nbformat never uses) at a cost of 1-3 s per
@@ -48,22 +33,6 @@ _PYTEST_MAIN = (
 )
 _LOG_TAIL = 3000
 _MAX_RECORDS_BYTES = 4 * 2**20
-
-
-@dataclass(frozen=True)
-class RunSettings:
-    """Everything a run needs besides its notebook: limits, sandbox (``bwrap`` or ``none``), nbval sanitize
-    rules, the number of runs at once (each gets its share of the CPUs) and a batch's cancel event."""
-
-    limits: Limits = DEFAULT_LIMITS
-    sandbox: str = DEFAULT_MODE
-    sanitize: Path = DEFAULT_SANITIZE
-    jobs: int = 1
-    cancel: threading.Event | None = field(default=None, compare=False)
-
-
-#: The settings used when none are given.
-DEFAULT_SETTINGS = RunSettings()
 
 
 @dataclass(frozen=True)
@@ -79,7 +48,7 @@ class CellRun:
 class RunResult:
     """How a run ended (``ok``, ``timeout`` or ``error``) and each code cell's result, by nbval number."""
 
-    status: str
+    status: Status
     cells: dict[int, CellRun] = field(default_factory=dict)
     seconds: float = 0.0
     detail: str = ""
@@ -88,21 +57,6 @@ class RunResult:
 
 _active_lock = threading.Lock()
 _active: set[Sandbox] = set()
-
-
-def check_runner(settings: RunSettings = DEFAULT_SETTINGS) -> str | None:
-    """Grade a one-cell notebook; return why grading cannot run here, or ``None`` when it can."""
-    cell = nbformat.v4.new_code_cell('print("ready")', execution_count=1)
-    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="ready\n")]
-    result = run_notebook(nbformat.v4.new_notebook(cells=[cell]), "preflight.ipynb", settings)
-    if result.status == "ok" and result.cells.get(0, CellRun(False)).passed:
-        return None
-    why = result.detail or result.cells.get(0, CellRun(False)).reason or "its one cell did not pass"
-    return (
-        f"a one-cell test notebook could not be graded ({result.status}: {why}). Check that pytest, nbval "
-        f"and ipykernel are installed for {sys.executable}, and that --memory-mb {settings.limits.memory_mb} "
-        "leaves room for a kernel (2048 does; 0 removes the limit)."
-    )
 
 
 def stop_all_runs() -> None:
@@ -183,7 +137,7 @@ def run_notebook(notebook: nbformat.NotebookNode, name: str, settings: RunSettin
         sanitize = box.path("sanitize.cfg")
         command = [
             PYTHON, "-c", _PYTEST_MAIN, target,
-            "-p", "nbval.plugin", "-p", "mpcourse.nbval_kernel", "-p", "mpcourse.grading.nbval_plugin",
+            "-p", "nbval.plugin", "-p", "mpcourse.pytest_plugins.nbval_kernel", "-p", "mpcourse.grading.nbval_plugin",
             "-p", "no:cacheprovider",
             "--nbval", "--nbval-current-env", f"--nbval-sanitize-with={sanitize}",
             f"--nbval-cell-timeout={max(1, int(limits.timeout))}",
@@ -224,14 +178,14 @@ def run_notebook(notebook: nbformat.NotebookNode, name: str, settings: RunSettin
         cells, done, reported = _parse(records.data())
         leftovers = killed if reported is None else reported
         if cancel is not None and cancel.is_set():
-            return RunResult("error", cells, seconds, "interrupted", leftovers)
+            return RunResult(Status.ERROR, cells, seconds, "interrupted", leftovers)
         if timed_out:
-            return RunResult("timeout", cells, seconds, f"stopped after {limits.timeout:g} s", leftovers)
+            return RunResult(Status.TIMEOUT, cells, seconds, f"stopped after {limits.timeout:g} s", leftovers)
         if process.returncode not in (0, 1) or done not in (0, 1) or not cells:
             tail = log.data().decode("utf-8", errors="replace").strip()
             detail = f"the grading run failed (exit code {process.returncode}): {tail}"
-            return RunResult("error", cells, seconds, detail, leftovers)
-        return RunResult("ok", cells, seconds, "", leftovers)
+            return RunResult(Status.ERROR, cells, seconds, detail, leftovers)
+        return RunResult(Status.OK, cells, seconds, "", leftovers)
     finally:
         box.close()
         with _active_lock:

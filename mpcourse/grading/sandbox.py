@@ -16,40 +16,44 @@ else of the machine; it has no
 network, its own pid namespace that ends with the run, an environment built from
 an allowlist, and it never runs as root.  See the README, "For teachers", for
 which limit holds where.
+
+This module chooses the sandbox and starts, stops and cleans up a run; the
+pieces it uses: :mod:`.bwrap` (bubblewrap's command line), :mod:`.limits` (the
+limits as rlimits, CPU shares), :mod:`.runfolders` (run folders on the grader's
+side), :mod:`.cgroups` (whole-run limits as root) and ``_confine.py`` (the
+process side, run by path).
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-from .. import proctree
+from ..tools import proctree
 from . import cgroups
+from .bwrap import INSIDE, PYTHON, bwrap_args
+from .limits import DEFAULT_LIMITS, Limits, cpus_for, is_root, rlimits
+from .runfolders import clean_stale_runs, new_run_folder, remove
 
 __all__ = [
     "DEFAULT_MODE",
     "MARKER_ENV",
     "MODES",
     "PYTHON",
-    "RUN_PREFIX",
     "Limits",
     "Sandbox",
     "SandboxUnavailable",
     "bwrap_problem",
     "clean_stale_runs",
-    "cpus_for",
     "resolve",
 ]
 
@@ -58,29 +62,12 @@ MODES = ("auto", "bwrap", "none")
 DEFAULT_MODE = "auto"
 #: Environment variable marking every process of an unsandboxed run (its value is unique to the run).
 MARKER_ENV = "MPCOURSE_GRADING_RUN"
-#: Name of a run's folder (inside bubblewrap: ``/tmp/mpgrade``; without: ``$TMPDIR/mpgrade-XXXX``).
-RUN_PREFIX = "mpgrade"
 #: Teacher variables a run still gets (everything else is left out).
 PASSED_ENV = ("MPCOURSE_START_METHOD",)
-#: This Python, by absolute path (a run's commands start it; the sandbox shows its installation).
-PYTHON = os.path.abspath(sys.executable)
 #: Root runs learner code as these uids (one per concurrent run); they need no account.
 ROOT_UID_BASE = 2_000_000_000
 
-_INSIDE = PurePosixPath("/tmp") / RUN_PREFIX
 _CONFINE = str(Path(__file__).with_name("_confine.py"))
-_OWNER = ".owner"
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one run may use; 0 means no limit (``timeout``: wall seconds, kernel start included)."""
-
-    timeout: float = 120.0
-    memory_mb: int = 2048
-    processes: int = 256
-    disk_mb: int = 512
-    output_chars: int = 2000
 
 
 class SandboxUnavailable(RuntimeError):
@@ -99,81 +86,6 @@ def _install_hint() -> str:
         "with your files and network)"
     )
 
-
-def _is_root() -> bool:
-    return hasattr(os, "geteuid") and os.geteuid() == 0
-
-
-def _covered(path: str, roots: Sequence[str]) -> bool:
-    return any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots)
-
-
-@functools.lru_cache(maxsize=1)
-def _python_binds() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The folders a run must see read-only (Python and its packages), and what is hidden in the package:
-    course masters (``_course``) and solution data (``solution*``, not modules)."""
-    import mpcourse
-
-    package = str(Path(mpcourse.__file__).resolve().parent)
-    system = ["/usr", "/etc"]
-    wanted = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
-    wanted.add(str(Path(os.path.realpath(PYTHON)).parent.parent))
-    wanted.update(entry for entry in sys.path if "site-packages" in entry or "dist-packages" in entry)
-    binds: list[str] = []
-    for path in sorted({os.path.realpath(p) for p in wanted if p} | {p for p in wanted if p}, key=len):
-        if os.path.isdir(path) and not _covered(path, system + binds):
-            binds.append(path)
-    if not _covered(package, system + binds):
-        binds.append(package)  # an editable install: the package folder only, never the repository around it
-    hidden = []
-    for folder, dirs, files in os.walk(package):
-        for name in [*dirs, *files]:
-            if name == "_course" or (name.lower().startswith("solution") and not name.endswith(".py")):
-                hidden.append(os.path.join(folder, name))
-        dirs[:] = [name for name in dirs if os.path.join(folder, name) not in hidden]
-    return tuple(binds), tuple(sorted(hidden))
-
-
-def _system_args() -> list[str]:
-    args = ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
-    for name in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
-        if os.path.islink(name):
-            args += ["--symlink", os.readlink(name), name]
-        elif os.path.isdir(name):
-            args += ["--ro-bind", name, name]
-    return args
-
-
-def _bwrap_args(limits: Limits, cwd: str) -> list[str]:
-    """bubblewrap's arguments for one run (files and the command come after)."""
-    binds, hidden = _python_binds()
-    if _is_root():  # no user namespace: the supervisor drops to an unprivileged uid itself
-        args = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
-    else:
-        args = ["--unshare-all"]
-    disk = limits.disk_mb * 2**20 if limits.disk_mb > 0 else None
-    size = ["--size", str(disk)] if disk else []
-    # The run's folder lives in a size-limited /tmp, mounted first: a Python installed under /tmp shows above it.
-    args += ["--die-with-parent", "--new-session", *_system_args(), *size, "--perms", "1777", "--tmpfs", "/tmp"]
-    for path in binds:
-        args += ["--ro-bind", path, path]
-    parents = {str(parent) for path in binds for parent in PurePosixPath(path).parents if str(parent) != "/"}
-    for parent in sorted(parents - set(binds) - {"/tmp"}, key=len):
-        if not _covered(parent, ["/usr", "/etc", *binds]):
-            args += ["--chmod", "0755", parent]  # bubblewrap makes them with the mode of the source's parent
-    for path in hidden:
-        if os.path.isdir(path):
-            args += ["--tmpfs", path, "--remount-ro", path]
-        else:
-            args += ["--ro-bind", "/dev/null", path]
-    shm = ["--size", str(max(disk // 4, 16 * 2**20))] if disk else []
-    args += ["--proc", "/proc", "--dev", "/dev", *shm, "--perms", "1777", "--tmpfs", "/dev/shm", "--remount-ro", "/dev"]
-    for folder in ("", *_FOLDERS):
-        args += ["--perms", "0777", "--dir", str(_INSIDE / folder)]
-    return [*args, "--chdir", cwd]
-
-
-_FOLDERS = ("work", "tmp", "home", "home/.cache", "home/.config", "home/.local", "home/.local/share", "home/run")
 
 _probe_lock = threading.Lock()
 _probe: list[str | None] = []
@@ -216,92 +128,11 @@ def resolve(mode: str) -> str:
     return "bwrap"
 
 
-def _write_owner(root: Path) -> None:
-    (root / _OWNER).write_text(f"{os.getpid()} {_start_time(os.getpid())}", encoding="utf-8")
-
-
-def _start_time(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        import psutil
-
-        try:
-            return str(psutil.Process(pid).create_time())
-        except psutil.Error:
-            return "gone"
-
-
-def clean_stale_runs(folder: str | Path | None = None) -> int:
-    """Remove run folders and control groups left by a grader that was killed; return how many folders."""
-    cgroups.clean_stale()
-    removed = 0
-    base = Path(folder or tempfile.gettempdir())
-    try:
-        entries = list(base.glob(f"{RUN_PREFIX}-*"))
-    except OSError:
-        return 0
-    for entry in entries:
-        try:
-            if entry.is_symlink() or not entry.is_dir() or entry.stat().st_uid != os.getuid():
-                continue
-            owner = (entry / _OWNER).read_text(encoding="utf-8").split()
-        except (OSError, UnicodeDecodeError):
-            continue  # not ours, or written by an older grader: left alone
-        started = _start_time(int(owner[0])) if len(owner) == 2 and owner[0].isdigit() else "gone"
-        if started != "gone" and started == owner[1]:
-            continue  # its grader is still running
-        _remove(entry)
-        removed += 1
-    return removed
-
-
-def _remove(root: Path) -> None:
-    """Delete a run's folder, even if the run made parts of it read-only."""
-
-    def unlock(function: Any, path: str, _exc: object) -> None:
-        try:
-            os.chmod(os.path.dirname(path), 0o700)
-            os.chmod(path, 0o700)
-            function(path)
-        except OSError:
-            pass
-
-    if sys.version_info >= (3, 12):
-        shutil.rmtree(root, onexc=unlock)
-    else:
-        shutil.rmtree(root, onerror=unlock)
-
-
 def _memfd(data: bytes) -> int:
     descriptor = os.memfd_create("mpcourse-file", 0)
     os.write(descriptor, data)
     os.lseek(descriptor, 0, os.SEEK_SET)
     return descriptor
-
-
-def _own_process_count() -> int:
-    """How many processes this uid has now (RLIMIT_NPROC counts them all, inside a user namespace too)."""
-    import psutil
-
-    uid = os.getuid()
-    count = 0
-    for proc in psutil.process_iter(["uids"]):
-        uids = proc.info["uids"]
-        if uids is not None and uids.real == uid:
-            count += 1
-    return count
-
-
-def cpus_for(slot: int, jobs: int) -> list[int] | None:
-    """The CPUs of run ``slot`` when ``jobs`` run at once: an equal share of this process's, or ``None`` (all)."""
-    if jobs <= 1 or not hasattr(os, "sched_getaffinity"):
-        return None
-    mine = sorted(os.sched_getaffinity(0))
-    if jobs >= len(mine):
-        return [mine[slot % len(mine)]]
-    share = len(mine) // jobs
-    return mine[(slot % jobs) * share : (slot % jobs + 1) * share]
 
 
 _slots_lock = threading.Lock()
@@ -317,7 +148,7 @@ class Sandbox:
     """
 
     def __init__(
-        self, mode: str, limits: Limits = Limits(), *, jobs: int = 1, cpus: Sequence[int] | None = None
+        self, mode: str, limits: Limits = DEFAULT_LIMITS, *, jobs: int = 1, cpus: Sequence[int] | None = None
     ) -> None:
         if mode not in ("bwrap", "none"):
             raise ValueError(f"mode must be 'bwrap' or 'none' (resolve 'auto' first), not {mode!r}")
@@ -332,12 +163,8 @@ class Sandbox:
         self._group: cgroups.RunGroup | None = None
         self._host: Path | None = None
         if mode == "none":
-            self._host = Path(tempfile.mkdtemp(prefix=f"{RUN_PREFIX}-"))
-            _write_owner(self._host)
-            for folder in _FOLDERS:
-                (self._host / folder).mkdir(parents=True, exist_ok=True)
-            (self._host / "home" / "run").chmod(0o700)
-        self.root = PurePosixPath(self._host) if self._host else _INSIDE
+            self._host = new_run_folder()
+        self.root = PurePosixPath(self._host) if self._host else INSIDE
 
     def path(self, *parts: str) -> str:
         """A path inside the run's folder, as the sandboxed command sees it."""
@@ -371,18 +198,6 @@ class Sandbox:
         env.update(extra or {})
         return env
 
-    def _rlimits(self) -> dict[str, int]:
-        limits = {"RLIMIT_CORE": 0}
-        if self.limits.memory_mb > 0:
-            limits["RLIMIT_AS"] = self.limits.memory_mb * 2**20
-        if self.limits.disk_mb > 0:
-            limits["RLIMIT_FSIZE"] = self.limits.disk_mb * 2**20
-        if self.limits.processes > 0 and self.mode == "bwrap":
-            # Counted per real uid: root's runs have a uid of their own; anyone else's share the teacher's.
-            already = 0 if _is_root() else _own_process_count()
-            limits["RLIMIT_NPROC"] = already + self.limits.processes + 4
-        return limits
-
     def popen(
         self,
         command: Sequence[str],
@@ -405,7 +220,10 @@ class Sandbox:
             raise RuntimeError("a Sandbox runs one command")
         cwd = cwd or self.path("work")
         environment = dict(env) if env is not None else self.environment()
-        config: dict[str, Any] = {"rlimits": self._rlimits(), "cpus": list(self.cpus or ())}
+        config: dict[str, Any] = {
+            "rlimits": rlimits(self.limits, sandboxed=self.mode == "bwrap"),
+            "cpus": list(self.cpus or ()),
+        }
         keep: list[int] = [report_fd] if report_fd is not None else []
         opened: list[int] = []
         try:
@@ -419,13 +237,13 @@ class Sandbox:
                 self._group = cgroups.create(self.limits.memory_mb, self.limits.processes, self.cpus)
                 if self._group is not None:
                     config["cgroups"] = self._group.procs_files
-                args = ["bwrap", *_bwrap_args(self.limits, cwd)]
+                args = ["bwrap", *bwrap_args(self.limits, cwd)]
                 for relative, data in (files or {}).items():
                     descriptor = _memfd(data)
                     opened.append(descriptor)
                     args += ["--perms", "0666", "--file", str(descriptor), self.path(relative)]
                 inside = {"report_fd": report_fd if report_fd is not None else 2}
-                if _is_root():
+                if is_root():
                     inside.update(uid=ROOT_UID_BASE + self.slot, gid=ROOT_UID_BASE + self.slot)
                 supervisor = [PYTHON, _CONFINE, "supervise", json.dumps(inside)]
                 bwrap = shutil.which("bwrap") or "bwrap"
@@ -467,7 +285,7 @@ class Sandbox:
             self._group.remove()
             self._group = None
         if self._host is not None:
-            _remove(self._host)
+            remove(self._host)
             self._host = None
         with _slots_lock:
             _slots.discard(self.slot)

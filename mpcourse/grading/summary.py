@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .feedback import UNSANDBOXED
-from .gradebook import format_points
+from .results import BatchResult, Outcome, Status, format_points
 
 if TYPE_CHECKING:
-    from .grade import BatchResult
     from .notebook import Master
 
 __all__ = ["format_summary", "format_table"]
@@ -54,15 +53,15 @@ def format_summary(masters: Sequence[Master], result: BatchResult, unread: Seque
                 format_points(master.max_points),
                 f"{mean:.1f}",
                 str(sum(g.score == g.max_points for g in grades)),
-                str(sum(all(c.outcome == "not attempted" for c in g.checks) for g in grades)),
-                str(sum(g.status != "ok" for g in grades)),
+                str(sum(all(c.outcome == Outcome.NOT_ATTEMPTED for c in g.checks) for g in grades)),
+                str(sum(g.status != Status.OK for g in grades)),
             ]
         )
     header = ["notebook", "max", "mean", "full marks", "not attempted", "not ok"]
     lines += ["", format_table(header, rows), ""]
     statuses = Counter(student.status for student in result.graded)
     lines.append("status: " + ", ".join(f"{status} {count}" for status, count in sorted(statuses.items())))
-    attention = [student for student in result.graded if student.status != "ok"]
+    attention = [student for student in result.graded if student.status != Status.OK]
     if attention:
         lines.append("needs a look:")
         lines += [f"  {student.name}: {student.details}" for student in attention]

@@ -18,7 +18,6 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .course import course_dir, course_notebooks
 
@@ -32,7 +31,6 @@ __all__ = [
     "find",
     "notebook_allows_solutions",
     "solution_parts",
-    "stuck_hint",
 ]
 
 #: The key in a notebook's ``metadata.mpcourse`` that ``release --no-solutions`` sets to false.
@@ -179,29 +177,3 @@ def check_allowed(exercise: Exercise) -> None:
             f"{notebook.name} was released without solutions (graded work): %solution gives none. "
             "Read the check's hint again, or ask your teacher."
         )
-
-
-def _register_magic() -> None:
-    """Make ``%solution`` usable in this kernel, as the hint promises (no ``%load_ext`` needed)."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    shell: Any = get_ipython()
-    if shell is not None and "solution" not in shell.magics_manager.magics["line"]:
-        from ..magic import register_solution
-
-        register_solution(shell)
-
-
-def stuck_hint(title: str) -> str:
-    """What a failed check of an exercise adds to its hint: how to bring in the solution ("" if none)."""
-    try:
-        exercise = next((e for e in exercises().values() if e.title == title), None)
-        if exercise is None:
-            return ""
-        check_allowed(exercise)
-        _register_magic()
-    except Exception:  # no course, no solutions, a master being edited: a hint must never break a check
-        return ""
-    return f". Stuck? %solution {exercise.name} brings in the reference answer"

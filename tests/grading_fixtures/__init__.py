@@ -12,13 +12,16 @@ everything is written into a temporary folder by the tests.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import os
+import stat
 import uuid
 import zipfile
 from pathlib import Path
 
 import nbformat
+import psutil
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
@@ -41,6 +44,7 @@ __all__ = [
     "folder_digest",
     "make_class",
     "make_quick_class",
+    "orphans",
     "require_bwrap",
     "solved",
     "write_masters",
@@ -344,6 +348,21 @@ QUICK_GRADEBOOK = "".join(
 )
 
 
-def folder_digest(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` with its content, to show nothing changed."""
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+def folder_digest(folder: Path) -> dict[str, str]:
+    """A hash of every regular file under ``folder``, to show nothing changed (links and FIFOs are not followed
+    or opened)."""
+    hashes = {}
+    for path in sorted(folder.rglob("*")):
+        if stat.S_ISREG(path.lstat().st_mode):
+            hashes[str(path.relative_to(folder))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashes
+
+
+def orphans() -> list[str]:
+    """Processes a grading run left behind: those carrying this session's :data:`ORPHAN_TOKEN` (unique to it)."""
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        cmdline = " ".join(proc.info["cmdline"] or ())
+        if ORPHAN_TOKEN in cmdline:
+            found.append(f"{proc.pid}: {cmdline[:100]}")
+    return found

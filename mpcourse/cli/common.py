@@ -1,0 +1,56 @@
+"""What every command shares: exit statuses, error messages, and finding and loading the master notebooks."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "MASTER_HELP",
+    "default_master_dir",
+    "error",
+    "load_masters",
+]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+#: The help of ``--master`` (release and grade).
+MASTER_HELP = "folder of master notebooks (default: the course's notebooks/)"
+
+
+def default_master_dir() -> Path | None:
+    """The course's ``notebooks/``: next to the package (a checkout), here, else the installed course."""
+    from ..learner.course import PACKAGED
+
+    checkout = Path(__file__).resolve().parent.parent.parent / "notebooks"
+    for candidate in (checkout, Path.cwd() / "notebooks", PACKAGED):
+        if candidate.is_dir() and any(candidate.glob("*.ipynb")):
+            return candidate
+    return None
+
+
+def error(command: str, message: str, code: int = EXIT_USAGE) -> int:
+    """Print ``mpcourse COMMAND: error: MESSAGE`` to stderr; return ``code``."""
+    print(f"mpcourse {command}: error: {message}", file=sys.stderr)
+    return code
+
+
+def load_masters(directory: Path | None, command: str, executed: bool = True) -> tuple[list[Any] | None, int]:
+    """Load every master notebook; return ``(masters, EXIT_OK)`` or ``(None, exit status)`` after an error."""
+    from ..grading.notebook import MasterError, load_master
+
+    directory = directory or default_master_dir()
+    if directory is None:
+        return None, error(command, "no notebooks/ folder found; name the masters with --master DIR")
+    paths = sorted(directory.glob("*.ipynb"))
+    if not paths:
+        return None, error(command, f"no .ipynb files in {directory}")
+    try:
+        return [load_master(path, executed=executed) for path in paths], EXIT_OK
+    except MasterError as exc:
+        return None, error(command, f"master notebook: {exc}")

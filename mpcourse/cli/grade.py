@@ -1,0 +1,188 @@
+"""``mpcourse grade``: grade a folder of submissions into a gradebook and per-student feedback."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, MASTER_HELP, error, load_masters
+
+__all__ = ["add_command"]
+
+_GRADE_EPILOG = """\
+SUBMISSIONS holds one folder or one .zip per student (the student's name is the
+folder name, or the zip's name without .zip) with their notebooks inside, at any
+depth.  For each student and master notebook, the student's `answer` cells are put
+into the master (matched by cell id, then by position among answer cells) and it
+is run with nbval in a sandbox of its own (bubblewrap: no network, nothing of
+this machine visible but the system and Python; see the README, "For teachers");
+each `check` cell that gives the
+master's output earns its points (metadata "mpcourse": {"points": N}, default 1).
+Check cells always come from the master, so a submission cannot change them.
+An answer cell still holding the release stub is "not attempted" (0 points).
+A re-run skips the students already in the gradebook (except status error);
+--force grades them again.
+
+outputs:
+  the gradebook CSV (one row per student: a column per notebook, total, max,
+  status, details) and one Markdown feedback file per student listing every
+  check with pass/fail and the check's own hint.  Status is the worst of: ok,
+  missing (notebook not found), timeout, invalid notebook, error (the run
+  failed), invalid submission (a zip rejected: path traversal, zip bomb).
+
+exit status:
+  0 when the batch completed (whatever the students scored), 1 when grading
+  itself could not run (no kernel could start, or --sandbox auto/bwrap and
+  bubblewrap cannot run: install it, or pass --sandbox none), 2 for bad arguments or a
+  bad master, 130 when interrupted (what was graded is kept).
+
+examples:
+  python -m mpcourse grade submissions/ --out gradebook.csv
+  python -m mpcourse grade submissions/ --out gradebook.csv --jobs 2 --timeout 60
+  python -m mpcourse grade submissions/ --master teacher/notebooks --memory-mb 4096
+  python -m mpcourse grade submissions/ --sandbox none   # no bubblewrap (macOS): only for code you trust
+  python -m mpcourse grade submissions/ --out part1.csv --shard 1/2   # on machine 1
+  python -m mpcourse grade submissions/ --out part2.csv --shard 2/2   # on machine 2
+  python -m mpcourse gradebook merge gradebook.csv part1.csv part2.csv
+"""
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _memory(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or a number of megabytes, not {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, not {text}")
+    return value
+
+
+def _shard(text: str) -> tuple[int, int]:
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected K/N such as 1/2, not {text!r}") from None
+    if not 1 <= index <= count:
+        raise argparse.ArgumentTypeError(f"need 1 <= K <= N in K/N, not {text!r}")
+    return index, count
+
+
+def add_command(commands: Any) -> None:
+    """Add ``grade`` to the subcommands ``commands``; its defaults are those of ``RunSettings`` and ``Limits``."""
+    from ..grading.sandbox import MODES
+    from ..grading.settings import DEFAULT_SETTINGS as defaults  # light: no nbformat, so --help stays quick
+
+    grade = commands.add_parser(
+        "grade",
+        help="grade a folder of submissions into a gradebook and feedback",
+        description="Grade every student's notebooks against the masters with nbval.",
+        epilog=_GRADE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    grade.add_argument("submissions", metavar="SUBMISSIONS", type=Path, help="one folder or .zip per student")
+    grade.add_argument(
+        "--out", metavar="FILE", type=Path, default=Path("gradebook.csv"),
+        help="gradebook CSV to write (default: gradebook.csv); students already in it are skipped",
+    )  # fmt: skip
+    grade.add_argument(
+        "--feedback", metavar="DIR", type=Path,
+        help="folder for the per-student feedback files (default: feedback/ next to the gradebook)",
+    )  # fmt: skip
+    grade.add_argument("--master", metavar="DIR", type=Path, help=MASTER_HELP)
+    grade.add_argument(
+        "--jobs", metavar="N", type=_positive_int, default=defaults.jobs,
+        help="notebooks graded at the same time (default: %(default)s; about one per core)",
+    )  # fmt: skip
+    grade.add_argument(
+        "--timeout", metavar="SECONDS", type=_seconds, default=defaults.limits.timeout,
+        help="wall-clock limit per notebook, kernel start included; then every process of the run is "
+        "killed and the notebook gets status timeout (default: %(default)g)",
+    )  # fmt: skip
+    grade.add_argument(
+        "--memory-mb", metavar="MB", type=_memory, default=defaults.limits.memory_mb,
+        help="memory limit in megabytes of each process of a notebook run (RLIMIT_AS) and, when grading as root, "
+        "of the whole run (cgroup); 0 for none (default: %(default)s)",
+    )  # fmt: skip
+    grade.add_argument(
+        "--processes", metavar="N", type=_memory, default=defaults.limits.processes,
+        help="most processes a notebook run may have at once; 0 for no limit (default: %(default)s)",
+    )  # fmt: skip
+    grade.add_argument(
+        "--disk-mb", metavar="MB", type=_memory, default=defaults.limits.disk_mb,
+        help="megabytes a notebook run may write (its folder, HOME and /tmp); 0 for no limit (default: %(default)s)",
+    )  # fmt: skip
+    grade.add_argument(
+        "--sandbox", choices=MODES, default=defaults.sandbox,
+        help="where learner code runs: bwrap (bubblewrap: no network, sees only its own run), auto (bwrap, "
+        "and refuse to grade when it cannot run), none (no sandbox: only for code you trust) (default: %(default)s)",
+    )  # fmt: skip
+    grade.add_argument(
+        "--shard", metavar="K/N", type=_shard,
+        help="grade only shard K of N: every N-th student by sorted name, starting with the K-th",
+    )  # fmt: skip
+    grade.add_argument("--force", action="store_true", help="grade again students already in the gradebook")
+    grade.add_argument("--no-progress", action="store_true", help="no progress bar")
+    grade.set_defaults(run=grade_command)
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    """The :class:`~mpcourse.grading.settings.RunSettings` the options ask for."""
+    from ..grading.limits import Limits
+    from ..grading.settings import RunSettings
+
+    limits = Limits(timeout=args.timeout, memory_mb=args.memory_mb, processes=args.processes, disk_mb=args.disk_mb)
+    return RunSettings(limits=limits, sandbox=args.sandbox, jobs=args.jobs)
+
+
+def grade_command(args: argparse.Namespace) -> int:
+    """Grade the submissions, print the summary; exit 0 when the batch completed (see the epilog)."""
+    if os.name != "posix":
+        return error("grade", "grading needs Linux or macOS (it limits and kills process groups)", EXIT_FAILED)
+    from ..grading.batch import grade_class
+    from ..grading.gradebook import GradebookError
+    from ..grading.preflight import GradingUnavailable
+    from ..grading.submissions import shard, survey
+    from ..grading.summary import format_summary
+
+    if not args.submissions.is_dir():
+        return error("grade", f"{args.submissions} is not a folder")
+    masters, code = load_masters(args.master, "grade")
+    if masters is None:
+        return code
+    masters = [master for master in masters if master.checks]
+    if not masters:
+        return error("grade", "no master notebook has a check cell")
+    feedback = args.feedback or args.out.parent / "feedback"
+    submissions, unread = survey(args.submissions)
+    submissions = [s for s in submissions if s.path.resolve() != feedback.resolve()]
+    if args.shard:
+        submissions = shard(submissions, *args.shard)
+    try:
+        result = grade_class(
+            masters, submissions, args.out, feedback,
+            settings=_settings(args), force=args.force, progress=not args.no_progress,
+        )  # fmt: skip
+    except GradebookError as exc:
+        return error("grade", f"{exc}; move it away or name another --out")
+    except GradingUnavailable as exc:
+        return error("grade", f"grading cannot run: {exc}", EXIT_FAILED)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: the students graded so far are in {args.out}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(format_summary(masters, result, unread))
+    print(f"\ngradebook: {args.out}\nfeedback:  {feedback}/")
+    return EXIT_OK

@@ -1,0 +1,1 @@
+"""Tests of mpcourse/cli/, one file per command module (test_<module>.py)."""

@@ -1,0 +1,1 @@
+"""Tests of mpcourse/grading/, one file per module (test_<module>.py)."""
