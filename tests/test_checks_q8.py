@@ -10,7 +10,7 @@ from check_output import one_line
 
 from mpcourse import Pool
 from mpcourse.checks.q8 import INSIDE_PIXELS, MAX_ITER, check_inside_count
-from mpcourse.magic import define_worker
+from mpcourse.kernel.worker_magic import define_worker
 from mpcourse.workers import MANDELBROT_SIZE, mandelbrot_row
 
 SOLUTION = "def inside_count(counts, max_iter):\n    return sum(1 for count in counts if count == max_iter)\n"

@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mpcourse import proctree
+from mpcourse.tools import proctree
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "08_beyond_one_machine.ipynb"
 MARK = "MPCOURSE_DASK_LEAK_TEST"
@@ -33,7 +33,7 @@ import json, logging, os, sys, time
 import dask, psutil
 from dask.distributed import Client, LocalCluster
 import mpcourse
-from mpcourse.timing import stopwatch
+from mpcourse.backend.timing import stopwatch
 """
 
 
