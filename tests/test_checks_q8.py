@@ -9,7 +9,7 @@ import pytest
 from check_output import one_line
 
 from mpcourse import Pool
-from mpcourse.checks.q8 import INSIDE_PIXELS, MAX_ITER, check_inside_count
+from mpcourse.checks.q8 import INSIDE_PIXELS, MAX_ITER, check_inside_count, function_problem
 from mpcourse.kernel.worker_magic import define_worker
 from mpcourse.workers import MANDELBROT_SIZE, mandelbrot_row
 
@@ -45,6 +45,13 @@ def test_the_stored_count_is_the_image_s(solution):
     width, height = MANDELBROT_SIZE
     rows = [mandelbrot_row(row, width, height, MAX_ITER) for row in range(height)]
     assert sum(solution(row, MAX_ITER) for row in rows) == INSIDE_PIXELS
+
+
+def test_function_problem_is_silent_and_names_the_wrong_case(capsys, solution):
+    """The function's part of the check, for a judge: a hint or "", and nothing printed."""
+    assert function_problem(solution) == ""
+    assert "not a fixed 200" in function_problem(define_worker(WRONG["a fixed 200"]).inside_count)
+    assert capsys.readouterr().out == ""
 
 
 def test_passes_for_the_solution(capsys, solution):
