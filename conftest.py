@@ -11,24 +11,14 @@ import pytest
 
 from mpcourse.tools import proctree
 
-# Long-lived helpers that multiprocessing starts once per parent, by design.
 pytest_plugins = ["mpcourse.pytest_plugins.nbval_kernel"]  # nbval kernels capture child output as in Jupyter
 
-_SERVICE_MARKERS = ("multiprocessing.forkserver", "multiprocessing.resource_tracker")
 _GRACE_SECONDS = 5.0
 
 
-def _is_service(proc: psutil.Process) -> bool:
-    try:
-        cmdline = " ".join(proc.cmdline())
-    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-        return True
-    return any(marker in cmdline for marker in _SERVICE_MARKERS)
-
-
 def leftover_children(root: psutil.Process, ignore: set[int] = frozenset(), grace: float = _GRACE_SECONDS):
-    """Descendants of ``root`` (not services, not in ``ignore``) still alive after ``grace`` seconds."""
-    return proctree.leftover_children(root, ignore, grace, keep=_is_service)
+    """Descendants of ``root`` (not multiprocessing's services, not in ``ignore``) alive after ``grace`` seconds."""
+    return proctree.leftover_children(root, ignore, grace, keep=proctree.is_multiprocessing_service)
 
 
 def _describe_and_kill(procs: list[psutil.Process]) -> str:
@@ -62,17 +52,6 @@ def _is_last_cell_of_notebook(item: pytest.Item, nextitem: pytest.Item | None) -
     return item.__class__.__name__ == "IPyNbCell" and (nextitem is None or nextitem.parent is not item.parent)
 
 
-def _kernel_processes() -> list[psutil.Process]:
-    kernels = []
-    for proc in psutil.Process().children(recursive=False):
-        try:
-            if "ipykernel" in " ".join(proc.cmdline()):
-                kernels.append(proc)
-        except psutil.Error:
-            pass
-    return kernels
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     """After a notebook's last cell, before its kernel stops: the kernel must have no children left.
@@ -83,7 +62,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     if not _is_last_cell_of_notebook(item, nextitem):
         return (yield)
     leaks = []
-    for kernel in _kernel_processes():
+    for kernel in proctree.command_contains(psutil.Process().children(), "ipykernel"):
         leaks += leftover_children(kernel)
     report = _describe_and_kill(leaks) if leaks else ""
     result = yield

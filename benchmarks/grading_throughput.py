@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from mpcourse import available_cpus
 from mpcourse.grading.batch import grade_class
@@ -27,6 +26,7 @@ from mpcourse.grading.release import student_copy
 from mpcourse.grading.settings import RunSettings
 from mpcourse.grading.submissions import discover
 from mpcourse.grading.summary import format_table
+from mpcourse.tools import nbbuild
 
 _SETUP = (
     "from mpcourse.checks import report\n\n\n"
@@ -37,18 +37,15 @@ _SETUP = (
 
 def _master(folder: Path) -> Path:
     """One small master notebook: a setup cell, an answer, a 1-point check."""
-    setup = new_code_cell(_SETUP, id="setup", execution_count=1)
-    answer = new_code_cell("answer = 6 * 7", id="answer", execution_count=2, metadata={"tags": ["answer"]})
-    check = new_code_cell("check_answer(answer)", id="check", execution_count=3, metadata={"tags": ["check"]})
-    check.outputs = [
-        new_output("stream", name="stdout", text="PASS: the answer is 42\n"),
-        new_output("execute_result", data={"text/plain": "True"}, execution_count=3),
-    ]
-    title = new_markdown_cell("# Benchmark", id="title")
+    setup = nbbuild.code_cell(_SETUP, id="setup", count=1)
+    answer = nbbuild.code_cell("answer = 6 * 7", id="answer", count=2, tags=["answer"])
+    check = nbbuild.code_cell(
+        "check_answer(answer)", id="check", count=3, stdout="PASS: the answer is 42\n", result="True", tags=["check"]
+    )
     folder.mkdir(parents=True)
-    path = folder / "01_bench.ipynb"
-    nbformat.write(new_notebook(cells=[title, setup, answer, check]), path)
-    return path
+    return nbbuild.write(
+        folder / "01_bench.ipynb", [nbbuild.markdown_cell("# Benchmark", id="title"), setup, answer, check]
+    )
 
 
 def _class(master: Path, folder: Path, students: int) -> None:

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from mpcourse.backend.context import START_METHOD_ENV, valid_start_methods
 from mpcourse.backend.cpus import cpu_snapshot
+from mpcourse.tools import proctree
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -49,10 +50,7 @@ def start_hogs(count: int) -> list[subprocess.Popen[bytes]]:
 
 def stop(process: subprocess.Popen[bytes]) -> None:
     """Kill ``process`` and its process group; reap it."""
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    proctree.kill_tree(process.pid)
     process.wait()
     if process in _RUNNING:
         _RUNNING.remove(process)

@@ -1,9 +1,9 @@
 """mpcourse: the helper package of an interactive course on Python multiprocessing.
 
 The names below load on first use (PEP 562), so a spawned child that imports
-``mpcourse.workers`` loads only that module and starts fast.  Plots
-(``mpcourse.ui.plots``), widgets (``mpcourse.ui.widgets``) and grading load
-matplotlib, ipywidgets and nbformat only when imported themselves.
+``mpcourse.workers`` loads only that module and starts fast.  Plots and widgets
+(``plot_speedup``, ``explore_workers`` …) load matplotlib and ipywidgets when a
+notebook first uses them; grading loads nbformat only when imported itself.
 """
 
 from __future__ import annotations
@@ -26,6 +26,20 @@ _EXPORTS = {
     "ProcessOutcome": "backend.processes",
     "run_processes": "backend.processes",
     "NotImportableError": "backend.picklable",
+    # what the chapters measure and show with: `from mpcourse import measure_speedup, plot_speedup`
+    "amdahl_speedup": "backend.timing",
+    "best_of": "backend.timing",
+    "format_speedup_table": "backend.timing",
+    "measure_speedup": "backend.timing",
+    "run_timeline": "backend.timing",
+    "spans_from_records": "backend.timing",
+    "stopwatch": "backend.timing",
+    "run_script": "kernel.script_runner",
+    "fit_serial_fraction": "ui.plots",  # the ui names load matplotlib (and ipywidgets) on first use only
+    "plot_speedup": "ui.plots",
+    "plot_timeline": "ui.plots",
+    "explore_workers": "ui.widgets",
+    "plot_timings": "ui.widgets",
 }
 
 __all__ = [*sorted(_EXPORTS), "load_ipython_extension"]

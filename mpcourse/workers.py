@@ -17,12 +17,16 @@ __all__ = [
     "MANDELBROT_SIZE",
     "TaskRecord",
     "add_to_counter",
+    "append_numbers",
     "busy_wait",
     "count_primes",
+    "count_up",
+    "count_up_once",
     "crash",
     "double",
     "double_over_pipe",
     "fail",
+    "fill_squares",
     "get_pid",
     "mandelbrot_row",
     "power",
@@ -256,3 +260,40 @@ def send_number_after(queue: Any, number: int, seconds: float) -> None:
     """Wait ``seconds`` (a task of some length), then put ``number`` on ``queue``."""
     time.sleep(seconds)
     queue.put(number)
+
+
+# --- chapter 07: sharing data ---
+
+
+def count_up(counter: Any, times: int, start: Any, locked: bool = False) -> None:
+    """Add 1 to shared ``counter.value`` ``times`` times, once ``start.wait()`` lets every counter go.
+
+    ``+=`` reads the value, then writes it back: another process may write in
+    between, and its update is lost. With ``locked``, each ``+=`` holds the lock.
+    """
+    start.wait()
+    for _ in range(times):
+        if locked:
+            with counter.get_lock():
+                counter.value += 1
+        else:
+            counter.value += 1
+
+
+def count_up_once(counter: Any, times: int, start: Any) -> None:
+    """Add ``times`` to ``counter.value`` in one locked step: work locally, share the result once."""
+    start.wait()
+    with counter.get_lock():
+        counter.value += times
+
+
+def fill_squares(shared: Any, start: int, stop: int) -> None:
+    """Write ``i * i`` into ``shared[i]`` for each ``i`` in ``range(start, stop)``: disjoint slices need no lock."""
+    for i in range(start, stop):
+        shared[i] = i * i
+
+
+def append_numbers(proxy: Any, numbers: list[int]) -> None:
+    """Append each of ``numbers`` to ``proxy`` (a ``Manager().list()``): one round trip to the manager each."""
+    for number in numbers:
+        proxy.append(number)

@@ -1,4 +1,4 @@
-"""Build small notebooks in code and execute them in a real kernel (nbclient)."""
+"""Execute small notebooks built in code (:mod:`mpcourse.tools.nbbuild`) in a real kernel (nbclient)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from nbclient import NotebookClient
 from nbclient.util import ensure_async
 
 from mpcourse.kernel.environment import is_shutdown_race, kernel_environment
+from mpcourse.tools import nbbuild
 
 
 class _Client(NotebookClient):
@@ -27,11 +28,6 @@ class _Client(NotebookClient):
                 raise
 
 
-def build_notebook(sources: Iterable[str]) -> nbformat.NotebookNode:
-    """Return a notebook with one code cell per source string."""
-    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
-
-
 def execute(sources: Iterable[str], env: Mapping[str, str | None] = {}, timeout: int = 60) -> nbformat.NotebookNode:
     """Execute cells in a fresh ``python3`` kernel; return the notebook with outputs (errors kept).
 
@@ -39,7 +35,7 @@ def execute(sources: Iterable[str], env: Mapping[str, str | None] = {}, timeout:
 
     The kernel gets Jupyter's environment, not pytest's (see :mod:`mpcourse.kernel.environment`).
     """
-    notebook = build_notebook(sources)
+    notebook = nbbuild.notebook(sources)
     kernel_env = {key: value for key, value in {**kernel_environment(), **env}.items() if value is not None}
     _Client(notebook, timeout=timeout, kernel_name="python3", allow_errors=True).execute(env=kernel_env)
     return notebook

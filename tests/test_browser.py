@@ -30,7 +30,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -234,7 +233,7 @@ def lab_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[LabSe
         try:
             process.wait(timeout=PROCESS_EXIT_TIMEOUT)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)  # its own process group (start_new_session)
+            proctree.kill_tree(process.pid)  # and its process group (start_new_session)
             process.wait()
         # the tree misses what was reparented (an orphaned child); the marker finds it, and nothing else
         seen = {p.pid for p in everything}

@@ -21,7 +21,6 @@ import json
 import os
 import re
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -122,7 +121,7 @@ def course_command(base: Path, home: Path, name: str) -> Iterator[LabServer]:
         try:
             process.wait(timeout=PROCESS_EXIT_TIMEOUT)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            proctree.kill_tree(process.pid)
             process.wait()
         left = _end_all(everything, PROCESS_EXIT_TIMEOUT)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,7 @@ EXPECTED = [
     "04_what_is_a_pool.ipynb",
     "05_creating_a_pool.ipynb",
     "06_processes_printing_numbers.ipynb",
+    "07_sharing_data_between_processes.ipynb",
     "08_beyond_one_machine.ipynb",
 ]
 LINK = re.compile(r"\]\(([^)\s]+)\)")

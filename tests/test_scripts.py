@@ -19,10 +19,10 @@ import time
 from pathlib import Path
 
 import nbformat
-import psutil
 import pytest
 
 from mpcourse import valid_start_methods
+from mpcourse.tools import proctree
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 SCRIPTS = NOTEBOOKS / "scripts"
@@ -51,17 +51,6 @@ def chapter_scripts() -> list[Path]:
     return sorted(p for p in SCRIPTS.glob("*.py") if CHAPTER.match(p.stem))
 
 
-def _session_processes(sid: int) -> list[psutil.Process]:
-    found = []
-    for proc in psutil.process_iter():
-        try:
-            if os.getsid(proc.pid) == sid and proc.status() != psutil.STATUS_ZOMBIE:
-                found.append(proc)
-        except (OSError, psutil.Error):
-            pass
-    return found
-
-
 def run_script(script: Path, method: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     """Run ``script`` as ``__main__`` under ``method`` in its own session; fail if it leaves a process."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_CURRENT_TEST", "MPCOURSE_START_METHOD")}
@@ -80,15 +69,14 @@ def run_script(script: Path, method: str, tmp_path: Path) -> subprocess.Complete
         try:
             proc.wait(timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
+            proctree.kill_tree(proc.pid)
             proc.wait()
             pytest.fail(f"{script.name} under {method} did not finish in {TIMEOUT} s:\n{err_file.read_text()}")
     seconds = time.monotonic() - start
     deadline = time.monotonic() + 5  # multiprocessing's helpers exit once they see the parent gone
-    while (left := _session_processes(proc.pid)) and time.monotonic() < deadline:
+    while (left := proctree.in_session(proc.pid)) and time.monotonic() < deadline:
         time.sleep(0.1)
-    for leftover in left:
-        leftover.kill()
+    proctree.kill(left)
     assert not left, f"{script.name} under {method} left processes behind: {[p.pid for p in left]}"
     out, err = out_file.read_text(), err_file.read_text()
     assert proc.returncode == 0, f"{script.name} under {method} exited {proc.returncode} after {seconds:.1f} s:\n{err}"

@@ -83,8 +83,8 @@ def _ensure_module_loadable(name: str, module: str, method: str) -> None:
                 f"{name} is defined in this notebook (module __main__). Under the "
                 f"{method!r} start method each child is a fresh Python that imports the "
                 f"function by name, and it cannot see the notebook's cells, so it would "
-                f'fail with "Can\'t get attribute {name!r}" (and a Pool would wait '
-                f"forever). {_HOW_TO_FIX}"
+                f"fail with an AttributeError (its __main__ has no {name!r}) and a Pool "
+                f"would wait forever. {_HOW_TO_FIX}"
             )
         return
     try:

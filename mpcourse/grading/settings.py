@@ -11,7 +11,7 @@ from .sandbox import DEFAULT_MODE
 
 __all__ = ["DEFAULT_SANITIZE", "DEFAULT_SETTINGS", "RunSettings"]
 
-#: The nbval sanitize rules shipped with the package (a copy of the course's ``tests/sanitize.cfg``).
+#: The nbval sanitize rules, the one copy: the grader and the course's own tests (pyproject.toml) both use it.
 DEFAULT_SANITIZE = Path(__file__).with_name("sanitize.cfg")
 
 

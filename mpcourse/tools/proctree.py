@@ -16,7 +16,22 @@ from collections.abc import Callable, Iterable
 
 import psutil
 
-__all__ = ["alive", "descendants", "describe", "kill", "kill_marked", "leftover_children", "marked"]
+__all__ = [
+    "alive",
+    "command_contains",
+    "descendants",
+    "describe",
+    "in_session",
+    "is_multiprocessing_service",
+    "kill",
+    "kill_marked",
+    "kill_tree",
+    "leftover_children",
+    "marked",
+]
+
+#: What the long-lived helpers multiprocessing starts once per parent (by design) run.
+_SERVICE_MARKERS = ("multiprocessing.forkserver", "multiprocessing.resource_tracker")
 
 
 def descendants(pid: int) -> list[psutil.Process]:
@@ -41,6 +56,39 @@ def marked(name: str, value: str, since: float = 0.0) -> list[psutil.Process]:
         except (psutil.Error, OSError):
             continue
     return found
+
+
+def in_session(sid: int) -> list[psutil.Process]:
+    """Live processes (not zombies) of session ``sid``: what a child started with ``start_new_session`` left."""
+    found = []
+    for proc in psutil.process_iter():
+        try:
+            if os.getsid(proc.pid) == sid and proc.status() != psutil.STATUS_ZOMBIE:
+                found.append(proc)
+        except (OSError, psutil.Error):
+            pass
+    return found
+
+
+def command_contains(procs: Iterable[psutil.Process], text: str) -> list[psutil.Process]:
+    """Those of ``procs`` whose command line contains ``text`` (a process that is gone does not)."""
+    found = []
+    for proc in procs:
+        try:
+            if text in " ".join(proc.cmdline()):
+                found.append(proc)
+        except psutil.Error:
+            pass
+    return found
+
+
+def is_multiprocessing_service(proc: psutil.Process) -> bool:
+    """Is ``proc`` multiprocessing's forkserver or resource tracker (or gone, so nothing to report)?"""
+    try:
+        cmdline = " ".join(proc.cmdline())
+    except psutil.Error:
+        return True
+    return any(marker in cmdline for marker in _SERVICE_MARKERS)
 
 
 def alive(procs: Iterable[psutil.Process]) -> list[psutil.Process]:
@@ -88,6 +136,21 @@ def kill(procs: Iterable[psutil.Process], wait: float = 3.0) -> None:
         except psutil.Error:
             pass
     psutil.wait_procs(procs, timeout=wait)
+
+
+def kill_tree(pid: int, wait: float = 3.0) -> None:
+    """Kill ``pid``, everything below it, and the process group ``pid`` leads, even once ``pid`` has exited.
+
+    For a child started with ``start_new_session=True``: its orphans keep its group.
+    """
+    group = []
+    for proc in psutil.process_iter():
+        try:
+            if os.getpgid(proc.pid) == pid and proc.pid != os.getpid():
+                group.append(proc)
+        except (OSError, psutil.Error):
+            pass
+    kill({proc.pid: proc for proc in descendants(pid) + group}.values(), wait=wait)
 
 
 def kill_marked(name: str, value: str, since: float = 0.0, root: int | None = None) -> int:

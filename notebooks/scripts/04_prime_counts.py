@@ -26,7 +26,7 @@ if __name__ == "__main__":
         pool_counts = pool.map(count_primes, LIMITS)
         pool.close()
         pool.join()
-    for limit, count in zip(LIMITS, pool_counts):
+    for limit, count in zip(LIMITS, pool_counts, strict=True):
         print(f"primes below {limit}: {count}")
 
     # The same with concurrent.futures: map gives the results in input order

@@ -66,3 +66,43 @@ def test_descendants_and_leftover_children():
         proctree.kill(proctree.descendants(child.pid))
         child.wait(5)
     assert proctree.descendants(child.pid) == []
+
+
+# A session leader that starts a sleeper in its own session and group, prints its pid, and exits.
+_ORPHANER = (
+    "import subprocess, sys; "
+    "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); print(p.pid, flush=True)"
+)
+
+
+def test_in_session_finds_the_orphan_and_kill_tree_kills_the_group_of_a_leader_that_exited():
+    """What a script run with start_new_session leaves behind is found by session, killed by group."""
+    leader = subprocess.Popen([sys.executable, "-c", _ORPHANER], stdout=subprocess.PIPE, start_new_session=True)
+    orphan = int(leader.stdout.readline())
+    leader.wait(20)
+    try:
+        assert [p.pid for p in proctree.in_session(leader.pid)] == [orphan]
+        assert proctree.descendants(leader.pid) == []  # the leader is gone: ancestry alone misses the orphan
+        proctree.kill_tree(leader.pid)
+        assert proctree.in_session(leader.pid) == []
+    finally:
+        proctree.kill(proctree.in_session(leader.pid))
+        leader.stdout.close()
+
+
+def test_command_contains_and_multiprocessing_services():
+    """A child is found by its command line; one whose command names multiprocessing's tracker is a service."""
+    tag = "marker-" + uuid.uuid4().hex
+    plain = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", tag])
+    service = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(30)", "multiprocessing.resource_tracker"]
+    )
+    try:
+        children = psutil.Process().children()
+        assert [p.pid for p in proctree.command_contains(children, tag)] == [plain.pid]
+        assert not proctree.is_multiprocessing_service(psutil.Process(plain.pid))
+        assert proctree.is_multiprocessing_service(psutil.Process(service.pid))
+    finally:
+        for child in (plain, service):
+            child.kill()
+            child.wait(10)

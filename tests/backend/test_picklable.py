@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import functools
-import os
 
 import pytest
 
-from mpcourse import NotImportableError, Pool, available_cpus, get_context, workers
+from mpcourse import NotImportableError, get_context, workers
 from mpcourse.backend.child_output import Captured, CapturedCall
 from mpcourse.backend.picklable import ensure_importable
-from mpcourse.backend.pool import validate_processes
 
 
 @pytest.mark.parametrize(
@@ -81,38 +79,3 @@ def test_unimportable_module_is_refused():
 def test_not_callable_says_to_drop_the_parentheses():
     with pytest.raises(TypeError, match="without"):
         ensure_importable(workers.double(2), "spawn")
-
-
-@pytest.mark.parametrize("bad", [0, -3])
-def test_processes_below_one(bad):
-    """The hint names the count that honours a container's CPU quota, not processes=None."""
-    with pytest.raises(ValueError, match=r"at least 1") as excinfo:
-        validate_processes(bad)
-    message = str(excinfo.value)
-    assert "processes=mpcourse.available_cpus()" in message
-    assert "Use processes=None" not in message
-    # what processes=None really takes on this Python, said as a caveat
-    default = "os.process_cpu_count()" if hasattr(os, "process_cpu_count") else "os.cpu_count()"
-    assert f"processes=None takes {default}" in message
-
-
-def test_the_hint_names_a_real_function():
-    import mpcourse
-
-    assert isinstance(mpcourse.available_cpus(), int)
-
-
-@pytest.mark.parametrize("bad", [2.5, "4", True])
-def test_processes_not_a_whole_number(bad):
-    with pytest.raises(TypeError, match=r"whole number.*available_cpus\(\)"):
-        validate_processes(bad)
-
-
-@pytest.mark.parametrize(("processes", "workers_started"), [(None, available_cpus()), (1, 1), (3, 3)])
-def test_processes_fine(processes, workers_started):
-    """Accepted counts raise nothing and give a pool of that many workers (None: one per usable core)."""
-    assert validate_processes(processes) is None
-    with Pool(processes) as pool:
-        assert len(pool._pool) == workers_started
-        pool.close()
-        pool.join()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import nbformat
 import pytest
 
 from mpcourse.checks import busy
 from mpcourse.kernel.environment import kernel_environment
+from mpcourse.tools import nbbuild
 
 
 @pytest.mark.parametrize(
@@ -42,11 +42,7 @@ def test_the_note_image_is_a_png():
 
 def _notebook(tmp_path, source: str, stored_stdout: str, result: str | None = None):
     """Run nbval on one cell stored with ``stored_stdout`` (and ``result``, as a check cell's ``True``)."""
-    cell = nbformat.v4.new_code_cell(source, execution_count=1)
-    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=stored_stdout)]
-    if result is not None:
-        cell.outputs.append(nbformat.v4.new_output("execute_result", {"text/plain": result}, execution_count=1))
-    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), tmp_path / "note.ipynb")
+    nbbuild.write(tmp_path / "note.ipynb", [nbbuild.code_cell(source, count=1, stdout=stored_stdout, result=result)])
     args = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider", "note.ipynb"]
     return subprocess.run(args, cwd=tmp_path, env=kernel_environment(), capture_output=True, text=True, timeout=180)
 

@@ -15,7 +15,7 @@ from mpcourse.grading.notebook import ANSWER, cell_tags, load_master
 from mpcourse.learner.course import course_dir, course_files, course_notebooks
 from mpcourse.learner.workspace import ADDED, KEPT, NEWER, RESTORED, UNCHANGED, UPDATED, default_workspace, prepare
 
-REPO_NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+REPO_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
 def _digests(folder: Path) -> dict[str, str]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
 
-from mpcourse import NotImportableError, Pool, WorkerCrashedError, run_map, workers
+from mpcourse import NotImportableError, Pool, WorkerCrashedError, available_cpus, run_map, workers
+from mpcourse.backend.pool import validate_processes
 
 
 def test_pool_is_a_real_pool(method):
@@ -68,3 +70,41 @@ def test_run_map_refuses_processes_zero():
 def test_run_map_progress_bar(capsys):
     assert run_map(workers.double, range(3), 1, progress=True) == [0, 2, 4]
     assert "3/3" in capsys.readouterr().err
+
+
+# --- the processes= count, checked before a pool starts (validate_processes) ---------
+
+
+@pytest.mark.parametrize("bad", [0, -3])
+def test_processes_below_one(bad):
+    """The hint names the count that honours a container's CPU quota, not processes=None."""
+    with pytest.raises(ValueError, match=r"at least 1") as excinfo:
+        validate_processes(bad)
+    message = str(excinfo.value)
+    assert "processes=mpcourse.available_cpus()" in message
+    assert "Use processes=None" not in message
+    # what processes=None really takes on this Python, said as a caveat
+    default = "os.process_cpu_count()" if hasattr(os, "process_cpu_count") else "os.cpu_count()"
+    assert f"processes=None takes {default}" in message
+
+
+def test_the_hint_names_a_real_function():
+    import mpcourse
+
+    assert isinstance(mpcourse.available_cpus(), int)
+
+
+@pytest.mark.parametrize("bad", [2.5, "4", True])
+def test_processes_not_a_whole_number(bad):
+    with pytest.raises(TypeError, match=r"whole number.*available_cpus\(\)"):
+        validate_processes(bad)
+
+
+@pytest.mark.parametrize(("processes", "workers_started"), [(None, available_cpus()), (1, 1), (3, 3)])
+def test_processes_fine(processes, workers_started):
+    """Accepted counts raise nothing and give a pool of that many workers (None: one per usable core)."""
+    assert validate_processes(processes) is None
+    with Pool(processes) as pool:
+        assert len(pool._pool) == workers_started
+        pool.close()
+        pool.join()

@@ -1,0 +1,177 @@
+"""Checks for notebook 07, sharing data between processes: zero-copy measured, and the exercise ``fill_row``."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable
+from multiprocessing import shared_memory
+from typing import Any
+
+from ..backend.context import get_context
+from ..backend.cpus import available_cpus
+from ..workers import mandelbrot_row
+from . import busy, report, worker_problem
+
+__all__ = [
+    "EXERCISE_SIZE",
+    "MIN_POOL_SPEEDUP",
+    "MIN_ZERO_COPY_GAIN",
+    "check_fill_row",
+    "check_mandelbrot_speedup",
+    "check_zero_copy",
+]
+
+#: ``(width, height)`` of the image the check has ``fill_row`` draw: small, so the check takes a moment.
+EXERCISE_SIZE = (48, 24)
+
+#: How many times faster handing over a block's name must be than pickling the array itself.
+MIN_ZERO_COPY_GAIN = 5.0
+
+#: How many times faster than the loop 2 workers must draw the picture, given 2 free cores.
+MIN_POOL_SPEEDUP = 1.3
+
+#: Seconds the check waits for the learner's workers before it stops them.
+TIMEOUT = 30.0
+
+
+def check_zero_copy(pickled_seconds: float, shared_seconds: float, *, free_cpus: float | None = None) -> bool:
+    """Was sending a shared block's name at least :data:`MIN_ZERO_COPY_GAIN` times faster than pickling the array?"""
+    name = "a shared-memory block's name crosses to a worker faster than the pickled array"
+    hint = (
+        f"pickling took {pickled_seconds:.4f} s and the shared block {shared_seconds:.4f} s; only the name "
+        "and shape should cross to the worker: re-run the cell if the machine was busy"
+    )
+    if not (pickled_seconds > 0 and shared_seconds > 0):
+        return report(False, name, "pass the two measured times, in seconds, both above 0")
+    ratio = pickled_seconds / shared_seconds
+    return busy.judge_ratio(name, ratio, MIN_ZERO_COPY_GAIN, [pickled_seconds, shared_seconds], hint, free_cpus)
+
+
+def check_mandelbrot_speedup(
+    loop_seconds: float, pool_seconds: float, shared_seconds: float, *, free_cpus: float | None = None
+) -> bool:
+    """Did 2 workers draw the picture over :data:`MIN_POOL_SPEEDUP` times faster than the loop, both ways?
+
+    On a busy machine the speedup asked is scaled to the cores that were free
+    (``free_cpus``, default: what the measured times carry); with 1 core nothing is asked.
+    """
+    name = f"2 workers drew the picture over {MIN_POOL_SPEEDUP}x faster than a loop, with and without shared memory"
+    times = {"loop_seconds": loop_seconds, "pool_seconds": pool_seconds, "shared_seconds": shared_seconds}
+    for label, value in times.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            return report(False, name, f"{label} should be a positive number of seconds, got {value!r}")
+    slower = max(pool_seconds, shared_seconds)
+    speedup = loop_seconds / slower
+    if speedup > MIN_POOL_SPEEDUP:
+        return report(True, name)
+    cores = min(2, available_cpus())
+    hint = f"the slower pool was only {speedup:.2f}x faster than the loop; re-run the cells if the machine was busy."
+    free = busy.free_cpus_for([pool_seconds, shared_seconds], free_cpus)
+    if cores < 2 or not busy.is_busy(free, 2):
+        return report(cores < 2, name, hint)
+    asked = busy.scaled_threshold(MIN_POOL_SPEEDUP, free, 2)
+    if asked is None or speedup > asked:
+        what = "2 workers could not show a speedup" if asked is None else f"the check asked {asked:.2f}x"
+        return busy.passed_because_busy(name, free, cores, what)
+    return report(False, name, f"{hint} With {free:.1f} cores free, over {asked:.2f}x was asked.")
+
+
+def check_fill_row(
+    fill_row: Any, *, method: str | None = None, timeout: float = TIMEOUT, size: tuple[int, int] = EXERCISE_SIZE
+) -> bool:
+    """Exercise: does ``fill_row(name, row, width, height)`` write its Mandelbrot row into the shared image?
+
+    ``fill_row`` must be loadable by a spawned child (a ``%%worker`` cell); it
+    runs in a pool of 2 (start method: ``method``), one task per row of a
+    ``size`` (width, height) image of ``numpy.int32`` counts in a block this check
+    creates, and must leave the block for its creator to unlink. A judge may pass
+    a ``size`` the learner never saw.
+    """
+    name = "fill_row writes each Mandelbrot row into the shared image, and leaves the block to its creator"
+    problem = worker_problem(fill_row, "check_fill_row(fill_row)")
+    if problem:
+        return report(False, name, problem)
+    import numpy as np
+
+    width, height = size
+    expected = np.array([mandelbrot_row(row, width, height) for row in range(height)], dtype=np.int32)
+    block = shared_memory.SharedMemory(create=True, size=expected.nbytes)
+    try:
+        np.ndarray(expected.shape, dtype=np.int32, buffer=block.buf)[:] = 0
+        status, returned = _run_rows(fill_row, block.name, width, height, method, timeout)
+        image = np.array(np.ndarray(expected.shape, dtype=np.int32, buffer=block.buf))  # a copy: the view goes now
+        still_there = _exists(block.name)
+    finally:
+        block.close()
+        if _exists(block.name):
+            block.unlink()
+    if not still_there:
+        return report(
+            False,
+            name,
+            "the block was gone after the workers ran: call close() in the worker, never unlink(); only the "
+            "process that created the block unlinks it, once, when every worker is done",
+        )
+    if status == "timeout":
+        return report(False, name, f"the rows did not finish within {timeout:.0f} s; does fill_row wait for something?")
+    if status == "error":
+        hint = f"fill_row raised {type(returned).__name__}: {returned}"
+        if "buffer is too small" in str(returned):
+            hint += "; view the block as (height, width) numpy.int32, the size it was made for"
+        return report(False, name, hint)
+    return _judge(name, image, expected, returned)
+
+
+def _judge(name: str, image: Any, expected: Any, returned: list[Any]) -> bool:
+    """The verdict on the image the workers left in the block, with a hint for the first thing wrong."""
+    if not image.any():
+        if any(value is not None for value in returned):
+            return report(
+                False,
+                name,
+                "the shared image stayed all zeros, and fill_row returned something: write the row into the "
+                "block (image[row] = ...) instead of returning it",
+            )
+        return report(
+            False,
+            name,
+            "the shared image stayed all zeros: write into a view of the block, "
+            "np.ndarray((height, width), dtype=np.int32, buffer=block.buf), not into a copy of it",
+        )
+    for row in range(expected.shape[0]):
+        if not (image[row] == expected[row]).all():
+            return report(
+                False,
+                name,
+                f"row {row} of the image is not mandelbrot_row({row}, width, height): view the block as "
+                "(height, width) numpy.int32 counts and write row number row, nothing else",
+            )
+    return report(True, name)
+
+
+def _run_rows(
+    func: Callable[..., Any], block: str, width: int, height: int, method: str | None, timeout: float
+) -> tuple[str, Any]:
+    """Run ``func(block, row, width, height)`` for every row in a pool of 2: ``(status, returned or exception)``."""
+    context = get_context(method)
+    pool = context.Pool(2)
+    try:
+        pending = pool.starmap_async(func, [(block, row, width, height) for row in range(height)])
+        try:
+            return "ok", pending.get(timeout)
+        except multiprocessing.TimeoutError:
+            return "timeout", None
+        except Exception as error:
+            return "error", error
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _exists(name: str) -> bool:
+    """Is there still a shared-memory block called ``name``? (This process created it, so attaching adds nothing.)"""
+    try:
+        shared_memory.SharedMemory(name=name).close()
+    except FileNotFoundError:
+        return False
+    return True

@@ -1,0 +1,1 @@
+"""Tests of mpcourse/backend/, one file per module."""

@@ -1,0 +1,1 @@
+"""Tests of mpcourse/checks/, one file per module."""

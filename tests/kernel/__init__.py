@@ -1,0 +1,1 @@
+"""Tests of mpcourse/kernel/, one file per module."""

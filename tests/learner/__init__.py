@@ -1,0 +1,1 @@
+"""Tests of mpcourse/learner/, one file per module."""

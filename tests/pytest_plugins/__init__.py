@@ -1,0 +1,1 @@
+"""Tests of mpcourse/pytest_plugins/, one file per module."""

@@ -1,0 +1,36 @@
+"""mpcourse.pytest_plugins.nbval_kernel: under nbval, a spawn child's print reaches the cell as in Jupyter."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from mpcourse import START_METHOD_ENV
+from mpcourse.kernel.environment import kernel_environment
+from mpcourse.tools import nbbuild
+
+
+def _nbval(tmp_path, *plugin_args):
+    source = (
+        "import mpcourse\nfrom mpcourse import workers\n"
+        "p = mpcourse.get_context().Process(target=workers.say_hello)\np.start()\np.join()"
+    )
+    nbbuild.write(tmp_path / "child.ipynb", [nbbuild.code_cell(source, count=1, stdout="Hello from a child process\n")])
+    args = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider", *plugin_args]
+    env = {**kernel_environment(), START_METHOD_ENV: "spawn"}
+    return subprocess.run([*args, "child.ipynb"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.slow
+def test_with_the_plugin_nbval_sees_a_spawn_childs_print(tmp_path):
+    result = _nbval(tmp_path, "-p", "mpcourse.pytest_plugins.nbval_kernel")
+    assert result.returncode == 0, result.stdout[-2000:]
+
+
+@pytest.mark.slow
+def test_without_the_plugin_nbval_would_miss_it(tmp_path):
+    """The reason the plugin exists: ipykernel turns fd capture off under pytest."""
+    result = _nbval(tmp_path)
+    assert result.returncode == 1 and "Hello from a child process" in result.stdout

@@ -1,0 +1,1 @@
+"""Tests of mpcourse/tools/, one file per module."""

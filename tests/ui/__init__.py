@@ -1,0 +1,1 @@
+"""Tests of mpcourse/ui/, one file per module."""
