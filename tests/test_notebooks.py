@@ -19,6 +19,7 @@ EXPECTED = [
     "05_creating_a_pool.ipynb",
     "06_processes_printing_numbers.ipynb",
     "07_sharing_data_between_processes.ipynb",
+    "08_beyond_one_machine.ipynb",
 ]
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 LOCAL_PATH = re.compile(r"/(home|root|Users|tmp)/[^\s'\"]+")
