@@ -39,12 +39,16 @@ class Context:
         """See :func:`.answers.literal_values`."""
         return literal_values(self.cells, names)
 
-    def run(self, preamble: str, probe: str, **inputs: Any) -> Observed:
-        """Run the answer cells after ``preamble`` (with ``inputs`` bound as names), then ``probe``, sandboxed."""
-        header = "".join(f"{name} = {json.dumps(value)}\n" for name, value in inputs.items())
+    def run(self, preamble: str, probe: str, *, workers_only: bool = False, **inputs: Any) -> Observed:
+        """Run the answer cells after ``preamble`` (with ``inputs`` bound as names), then ``probe``, sandboxed.
+
+        ``workers_only``: only the ``%%worker`` cells (the others need what only the learner's kernel has).
+        """
+        header = "".join(f"{name} = __import__('json').loads({json.dumps(json.dumps(value))})\n"
+                         for name, value in inputs.items())  # fmt: skip
         job = {
             "preamble": preamble + header,
-            "cells": [cell.job() for cell in self.cells],
+            "cells": [cell.job() for cell in self.cells if cell.worker or not workers_only],
             "probe": probe,
             "timeout": PROBE_TIMEOUT,
         }
