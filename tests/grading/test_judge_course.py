@@ -76,3 +76,37 @@ def test_the_masters_answers_pass_every_judge():
         master = load_master(path)
         verdicts = judge_notebook(master, master.notebook, RunSettings(sandbox="bwrap"))
         assert all(v.passed for v in verdicts.values()), {k: v.output for k, v in verdicts.items()}
+
+
+_HARD_CODED = {
+    "08_beyond_one_machine": (
+        "answer-worker",
+        "%%worker\ndef inside_count(counts, max_iter):\n"
+        "    return {(200, 3, 200, 17): 2, (50, 50, 49, 7, 50): 3, (200, 1, 200, 200): 3}.get(tuple(counts), 0)\n",
+    ),
+    "07_sharing_data_between_processes": (
+        "exercise-answer",
+        "%%worker\nfrom multiprocessing import shared_memory\nimport numpy as np\n"
+        "from mpcourse.checks.q7 import EXERCISE_SIZE\nfrom mpcourse.workers import mandelbrot_row\n\n"
+        "def fill_row(name, row, width, height):\n"
+        "    block = shared_memory.SharedMemory(name=name)\n"
+        "    image = np.ndarray((height, width), dtype=np.int32, buffer=block.buf)\n"
+        "    image[row] = mandelbrot_row(row, *EXERCISE_SIZE)[:width]  # the visible size, whatever it is asked\n"
+        "    del image\n    block.close()\n",
+    ),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("notebook", sorted(_HARD_CODED))
+def test_answers_written_for_the_visible_inputs_fail(notebook):
+    """Chapters 07 and 08: an answer right only for the inputs the learner saw fails on the judge's own."""
+    require_bwrap()
+    import copy
+
+    master = load_master(COURSE / f"{notebook}.ipynb")
+    cell_id, source = _HARD_CODED[notebook]
+    merged = copy.deepcopy(master.notebook)
+    next(cell for cell in merged.cells if cell.get("id") == cell_id).source = source
+    verdicts = judge_notebook(master, merged, RunSettings(sandbox="bwrap"))
+    assert verdicts and not any(v.passed for v in verdicts.values()), {k: v.output for k, v in verdicts.items()}

@@ -162,10 +162,9 @@ def trace(command: list[str], cap: int, data: bytes = b"") -> dict:
     os.write(go_write, b"x")
     os.close(go_write)
     threading.Thread(target=_feed, args=(in_write, data), daemon=True).start()
-    processes: set[int] = set()
+    kinds: dict[int, bool] = {}  # task -> is a thread; read while it is stopped, so it still exists
     helpers: set[int] = set()
-    live: set[int] = set()
-    threads = 0
+    exited: set[int] = set()
     exit_code = None
     while exit_code is None:
         try:
@@ -173,7 +172,7 @@ def trace(command: list[str], cap: int, data: bytes = b"") -> dict:
         except ChildProcessError:
             break
         if os.WIFEXITED(status) or os.WIFSIGNALED(status):
-            live.discard(pid)
+            exited.add(pid)
             if pid == main:
                 exit_code = os.waitstatus_to_exitcode(status)
             continue
@@ -186,20 +185,22 @@ def trace(command: list[str], cap: int, data: bytes = b"") -> dict:
             except OSError:  # killed in its event stop (its thread group exited): the new task dies with it
                 _resume(pid)
                 continue
-            if event == _EVENT_CLONE and _is_thread(new):
-                threads += 1
-            else:
-                processes.add(new)
-                live.add(new)
+            if new not in kinds:  # its own first stop may have come first (the kernel reports in any order)
+                kinds[new] = event == _EVENT_CLONE and _is_thread(new)
             _resume(pid)
         elif event == _EVENT_EXEC:
-            if pid in processes and _is_helper(pid):
+            if _is_helper(pid):
                 helpers.add(pid)
             _resume(pid)
         elif event == _EVENT_STOP:
-            _resume(pid)  # a new task's first stop, or a group stop: carry on
+            if pid != main and pid not in kinds:
+                kinds[pid] = _is_thread(pid)  # a new task's first stop
+            _resume(pid)  # (or a group stop): carry on
         else:
             _resume(pid, sig)  # a signal on its way: deliver it
+    processes = {task for task, thread in kinds.items() if not thread and task != main}
+    threads = sum(1 for thread in kinds.values() if thread)
+    live = processes - exited
     left = len(live - helpers)
     for pid in live:
         try:
