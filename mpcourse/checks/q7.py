@@ -27,8 +27,9 @@ EXERCISE_SIZE = (48, 24)
 #: How many times faster handing over a block's name must be than pickling the array itself.
 MIN_ZERO_COPY_GAIN = 5.0
 
-#: How many times faster than the loop 2 workers must draw the picture, given 2 free cores.
-MIN_POOL_SPEEDUP = 1.3
+#: How many times faster than the loop 2 workers must draw the picture, given 2 free cores: 1.8x on a
+#: quiet machine, but fresh-clone CI runs measured 1.12-1.21x (cause not found), a loop or threads 1.0x.
+MIN_POOL_SPEEDUP = 1.1
 
 #: Seconds the check waits for the learner's workers before it stops them.
 TIMEOUT = 30.0
