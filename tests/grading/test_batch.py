@@ -12,16 +12,15 @@ import io
 import time
 from pathlib import Path
 
-import psutil
 import pytest
 from grading_fixtures import (
     CLASS_TIMEOUT,
     EXPECTED_GRADEBOOK,
-    ORPHAN_TOKEN,
     STUDENTS,
     folder_digest,
     make_class,
     make_quick_class,
+    orphans,
     require_bwrap,
     write_masters,
 )
@@ -95,8 +94,7 @@ def test_no_process_survives_the_batch(graded):
     They are found by a token unique to this test session, never by a name that
     another grading run on the machine would carry too.
     """
-    leftovers = [p.pid for p in psutil.process_iter(["cmdline"]) if ORPHAN_TOKEN in " ".join(p.info["cmdline"] or ())]
-    assert leftovers == []
+    assert orphans() == []
 
 
 @pytest.mark.slow

@@ -7,9 +7,8 @@ import time
 from pathlib import Path
 
 import nbformat
-import psutil
 import pytest
-from grading_fixtures import LOOP_ANSWER, ORPHAN_TOKEN, executed, orphans, require_bwrap, write_masters
+from grading_fixtures import LOOP_ANSWER, executed, orphans, require_bwrap, write_masters
 
 from mpcourse.grading.grade import grade_notebook
 from mpcourse.grading.limits import Limits, cpus_for
@@ -35,8 +34,7 @@ class _Watcher(threading.Thread):
 
     def run(self) -> None:
         while not self.stop.wait(0.2):
-            orphans = [p for p in psutil.process_iter(["cmdline"]) if ORPHAN_TOKEN in " ".join(p.info["cmdline"] or ())]
-            self.seen = max(self.seen, len(orphans))
+            self.seen = max(self.seen, len(orphans()))
 
 
 def _loop_submission(tmp_path: Path):

@@ -30,6 +30,7 @@ import mpcourse
 from mpcourse.cli import main
 from mpcourse.grading import runfolders
 from mpcourse.grading.gradebook import read_gradebook
+from mpcourse.tools import proctree
 
 MEMORY_MB, PROCESSES, DISK_MB = 768, 64, 64
 
@@ -155,7 +156,7 @@ def test_nothing_of_the_teacher_is_visible(attacked):
 def test_no_process_outlives_its_run(attacked):
     """linger-linda's grandchild (own session, empty environment) is gone and never wrote anything."""
     token = attacked["targets"].token
-    assert [p.pid for p in psutil.process_iter(["cmdline"]) if token in " ".join(p.info["cmdline"] or ())] == []
+    assert proctree.command_contains(psutil.process_iter(), token) == []
     assert "linda" not in attacked["rows"]["linger-linda"].get("details", "")
     assert not (attacked["targets"].outside / "lingered.txt").exists()
     assert read_gradebook(attacked["targets"].gradebook)["linger-linda"]["status"] == "missing"

@@ -28,6 +28,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from mpcourse.grading.notebook import load_master
 from mpcourse.grading.release import student_copy
 from mpcourse.grading.sandbox import bwrap_problem
+from mpcourse.tools import proctree
 
 __all__ = [
     "CLASS_TIMEOUT",
@@ -185,6 +186,7 @@ _NEVER_JOINED = f'''\
 import subprocess, sys
 import mpcourse
 from mpcourse.workers import sleep_for
+from mpcourse.tools import proctree
 worker = mpcourse.get_context().Process(target=sleep_for, args=(600,))
 worker.start()
 subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", "{ORPHAN_TOKEN}"], start_new_session=True)
@@ -360,9 +362,4 @@ def folder_digest(folder: Path) -> dict[str, str]:
 
 def orphans() -> list[str]:
     """Processes a grading run left behind: those carrying this session's :data:`ORPHAN_TOKEN` (unique to it)."""
-    found = []
-    for proc in psutil.process_iter(["cmdline"]):
-        cmdline = " ".join(proc.info["cmdline"] or ())
-        if ORPHAN_TOKEN in cmdline:
-            found.append(f"{proc.pid}: {cmdline[:100]}")
-    return found
+    return [proctree.describe(proc) for proc in proctree.command_contains(psutil.process_iter(), ORPHAN_TOKEN)]
