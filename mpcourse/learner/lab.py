@@ -13,10 +13,16 @@ __all__ = ["lab_command", "run_lab"]
 
 
 def lab_command(workspace: Path, first: str | None = None, options: Sequence[str] = ()) -> list[str]:
-    """``jupyter lab`` serving ``workspace``, opening the notebook ``first`` (if given); ``options`` go last."""
+    """``jupyter lab`` serving ``workspace``, opening the notebook ``first`` (if given); ``options`` go last.
+
+    As root (a container, a fresh cloud machine) JupyterLab refuses to start
+    without ``--allow-root``, so the course command adds it there.
+    """
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={workspace}"]
     if first:
         command.append(f"--LabApp.default_url=/lab/tree/{quote(first)}")
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in options:
+        command.append("--allow-root")
     return [*command, *options]
 
 

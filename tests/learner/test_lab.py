@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -34,3 +35,12 @@ def test_start_runs_lab_on_the_copy_with_the_options_after_the_double_dash(
     assert main(["start", str(workspace)]) == 0
     assert not any(part.startswith("--LabApp.default_url") for part in ran.pop()[0])  # then JupyterLab's own layout
     assert "Starting JupyterLab" in capsys.readouterr().out
+
+
+def test_lab_command_allows_root_only_as_root(tmp_path, monkeypatch):
+    """JupyterLab refuses root without --allow-root; the course command adds it as root, and only then."""
+    monkeypatch.setattr(os, "geteuid", lambda: 0, raising=False)
+    assert lab_command(tmp_path).count("--allow-root") == 1
+    assert lab_command(tmp_path, options=["--allow-root"]).count("--allow-root") == 1
+    monkeypatch.setattr(os, "geteuid", lambda: 1000, raising=False)
+    assert "--allow-root" not in lab_command(tmp_path)
