@@ -6,7 +6,15 @@ from typing import Any
 
 from .run import Observed
 
-__all__ = ["IMPORTABLE_PROBE", "MP_PREAMBLE", "as_list", "failure_hint", "importable_hint", "too_few_processes"]
+__all__ = [
+    "IMPORTABLE_PROBE",
+    "MP_PREAMBLE",
+    "as_list",
+    "failure_hint",
+    "importable_hint",
+    "importable_result",
+    "too_few_processes",
+]
 
 #: The names the course's notebooks set up before their exercises.
 MP_PREAMBLE = "import multiprocessing\nimport queue\nimport mpcourse\nctx = mpcourse.get_context()\n"
@@ -26,6 +34,17 @@ def importable_hint(problem: object) -> str:
 def failure_hint(observed: Observed, what: str) -> str:
     """The hint for a run that gave no result."""
     return f"{what}: {observed.failure}"
+
+
+def importable_result(observed: Observed, what: str) -> tuple[dict[str, Any], str]:
+    """The probe's result and the hint that ends the judging: no result, or a worker a child cannot load.
+
+    The hint is ``""`` when the result is there and :data:`IMPORTABLE_PROBE` passed.
+    """
+    result = observed.result
+    if not isinstance(result, dict):
+        return {}, failure_hint(observed, what)
+    return result, importable_hint(result.get("problem"))
 
 
 def too_few_processes(observed: Observed, needed: int, call: str) -> str:

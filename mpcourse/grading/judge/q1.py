@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...checks.q1 import SUM_OF_SQUARES_INPUTS
 from .answers import NOT_LITERAL
-from .common import IMPORTABLE_PROBE, MP_PREAMBLE, failure_hint, importable_hint, too_few_processes
+from .common import IMPORTABLE_PROBE, MP_PREAMBLE, importable_result, too_few_processes
 from .exercise import Context, Exercise
 
 __all__ = ["EXERCISES"]
@@ -54,10 +54,7 @@ def _sum_of_squares(context: Context) -> tuple[bool, str]:
     observed = context.run(
         MP_PREAMBLE, _SQUARES_PROBE, INPUTS=inputs, HOW_TO_PASS="check_sum_of_squares(sum_of_squares)"
     )
-    result = observed.result
-    if not isinstance(result, dict):
-        return False, failure_hint(observed, "sum_of_squares could not be run")
-    hint = importable_hint(result.get("problem"))
+    result, hint = importable_result(observed, "sum_of_squares could not be run")
     if hint:
         return False, hint
     if "raised" in result:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...checks.q3 import CUBE_INPUTS
-from .common import IMPORTABLE_PROBE, MP_PREAMBLE, failure_hint, importable_hint, too_few_processes
+from .common import IMPORTABLE_PROBE, MP_PREAMBLE, failure_hint, importable_result, too_few_processes
 from .exercise import Context, Exercise
 
 __all__ = ["EXERCISES"]
@@ -44,10 +44,7 @@ def _hidden_numbers(context: Context, count: int) -> list[int]:
 def _put_cube(context: Context) -> tuple[bool, str]:
     inputs = [*CUBE_INPUTS, *_hidden_numbers(context, 2)]
     observed = context.run(MP_PREAMBLE, _PUT_CUBE_PROBE, INPUTS=inputs, HOW_TO_PASS="check_put_cube(put_cube)")
-    result = observed.result
-    if not isinstance(result, dict):
-        return False, failure_hint(observed, "put_cube could not be run")
-    hint = importable_hint(result.get("problem"))
+    result, hint = importable_result(observed, "put_cube could not be run")
     if hint:
         return False, hint
     got = [tuple(item) if isinstance(item, list) else item for item in result.get("got", [])]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...workers import count_primes
-from .common import IMPORTABLE_PROBE, MP_PREAMBLE, failure_hint, importable_hint, too_few_processes
+from .common import IMPORTABLE_PROBE, MP_PREAMBLE, importable_result, too_few_processes
 from .exercise import Context, Exercise
 
 __all__ = ["EXERCISES"]
@@ -35,10 +35,7 @@ def _prime_counts(context: Context) -> tuple[bool, str]:
     observed = context.run(
         MP_PREAMBLE, _PROBE, LIMITS=limits, HOW_TO_PASS="check_prime_counts(primes_with_limit, prime_counts)"
     )
-    result = observed.result
-    if not isinstance(result, dict):
-        return False, failure_hint(observed, "the answer cells could not be run")
-    hint = importable_hint(result.get("problem"))
+    result, hint = importable_result(observed, "the answer cells could not be run")
     if hint:
         return False, hint
     sample = result.get("sample")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...checks.q7 import EXERCISE_SIZE
 from ...workers import mandelbrot_row
-from .common import IMPORTABLE_PROBE, MP_PREAMBLE, failure_hint, importable_hint, too_few_processes
+from .common import IMPORTABLE_PROBE, MP_PREAMBLE, importable_result, too_few_processes
 from .exercise import Context, Exercise
 
 __all__ = ["EXERCISES"]
@@ -54,10 +54,7 @@ def _fill_row(context: Context) -> tuple[bool, str]:
         pass
     width, height = size
     observed = context.run(MP_PREAMBLE, _PROBE, SIZE=list(size), HOW_TO_PASS="check_fill_row(fill_row)")
-    result = observed.result
-    if not isinstance(result, dict):
-        return False, failure_hint(observed, "fill_row could not be run")
-    hint = importable_hint(result.get("problem"))
+    result, hint = importable_result(observed, "fill_row could not be run")
     if hint:
         return False, hint
     if not result.get("there"):

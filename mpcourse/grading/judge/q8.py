@@ -8,7 +8,7 @@ for the learner, not graded.
 from __future__ import annotations
 
 from ...checks.q8 import CASES
-from .common import IMPORTABLE_PROBE, failure_hint, importable_hint
+from .common import IMPORTABLE_PROBE, importable_result
 from .exercise import Context, Exercise
 
 __all__ = ["EXERCISES"]
@@ -40,10 +40,7 @@ def _inside_count(context: Context) -> tuple[bool, str]:
     how = "check_inside_count(inside_count, inside_pixels)"
     # workers only: the cluster cell needs the learner's cluster
     observed = context.run("", _PROBE, workers_only=True, ROWS=rows, HOW_TO_PASS=how)
-    result = observed.result
-    if not isinstance(result, dict):
-        return False, failure_hint(observed, "inside_count could not be run")
-    hint = importable_hint(result.get("problem"))
+    result, hint = importable_result(observed, "inside_count could not be run")
     if hint:
         return False, hint
     values = result.get("values")
