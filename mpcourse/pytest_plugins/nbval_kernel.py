@@ -6,6 +6,10 @@ Use it with ``-p mpcourse.pytest_plugins.nbval_kernel`` (the repository's
 forkserver child prints reaches the cell as in JupyterLab, and lets through only
 the exact shutdown race of jupyter_client PR 967
 (:func:`~mpcourse.kernel.environment.is_shutdown_race`), once the kernel is gone.
+
+When a cell fails with a stream nbval did not expect ("Unexpected output fields
+from running code: {'stderr'}"), nbval names the stream but not its text; the
+failure report here adds the text, so a stray warning or traceback names its cause.
 """
 
 from __future__ import annotations
@@ -42,6 +46,32 @@ def _install() -> None:
                 del self.km
 
     nbval.kernel.RunningKernel.stop = stop
+
+    import nbval.plugin
+
+    original_compare = nbval.plugin.IPyNbCell.compare_outputs
+
+    def compare_outputs(self: Any, test: Any, ref: Any, skip_compare: Any = None) -> bool:
+        same = original_compare(self, test, ref, skip_compare)
+        if not same:
+            self.comparison_traceback.extend(unexpected_streams(test, ref))
+        return same
+
+    nbval.plugin.IPyNbCell.compare_outputs = compare_outputs
+
+
+def unexpected_streams(test: list[Any], ref: list[Any]) -> list[str]:
+    """The text of each stream in the run's outputs ``test`` whose name the stored outputs ``ref`` lack."""
+
+    def streams(outputs: list[Any]) -> list[tuple[str, str]]:
+        return [
+            (output["name"], output.get("text", ""))
+            for output in outputs
+            if output.get("output_type") == "stream" and "name" in output
+        ]
+
+    stored = {name for name, _ in streams(ref)}
+    return [f"the unexpected {name} was:\n{text}" for name, text in streams(test) if name not in stored]
 
 
 def pytest_configure(config: Any) -> None:

@@ -34,3 +34,30 @@ def test_without_the_plugin_nbval_would_miss_it(tmp_path):
     """The reason the plugin exists: ipykernel turns fd capture off under pytest."""
     result = _nbval(tmp_path)
     assert result.returncode == 1 and "Hello from a child process" in result.stdout
+
+
+def test_an_unexpected_stream_is_reported_with_its_text():
+    from mpcourse.pytest_plugins.nbval_kernel import unexpected_streams
+
+    run = [
+        {"output_type": "stream", "name": "stdout", "text": "PASS\n"},
+        {"output_type": "stream", "name": "stderr", "text": "stray warning\n"},
+    ]
+    stored = [{"output_type": "stream", "name": "stdout", "text": "PASS\n"}]
+    assert unexpected_streams(run, stored) == ["the unexpected stderr was:\nstray warning\n"]
+    assert unexpected_streams(stored, stored) == []
+
+
+@pytest.mark.slow
+def test_nbval_shows_the_text_of_a_stray_stderr(tmp_path):
+    """A cell whose run writes to stderr, which its stored outputs lack, fails and shows what was written."""
+    source = "import sys\nprint('PASS')\nprint('a stray warning', file=sys.stderr)"
+    nbbuild.write(tmp_path / "stray.ipynb", [nbbuild.code_cell(source, count=1, stdout="PASS\n")])
+    args = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider"]
+    plugin = ["-p", "mpcourse.pytest_plugins.nbval_kernel", "stray.ipynb"]
+    result = subprocess.run(
+        [*args, *plugin], cwd=tmp_path, env=kernel_environment(), capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 1, result.stdout[-2000:]
+    assert "Unexpected output fields" in result.stdout and "the unexpected stderr was:" in result.stdout
+    assert "a stray warning" in result.stdout
