@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import os
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,9 @@ import time
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
+
+from mpcourse.backend.context import START_METHOD_ENV
+from mpcourse.kernel.environment import kernel_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_BUDGET = 30.0
@@ -41,7 +43,7 @@ def nbval_seconds(method: str) -> tuple[float, Counter[str]]:
         command = [sys.executable, "-m", "pytest", "notebooks", "-q", "-p", "no:randomly", f"--junitxml={report}"]
         start = time.perf_counter()
         finished = subprocess.run(
-            command, cwd=ROOT, env={**os.environ, "MPCOURSE_START_METHOD": method}, capture_output=True, text=True
+            command, cwd=ROOT, env={**kernel_environment(), START_METHOD_ENV: method}, capture_output=True, text=True
         )
         wall = time.perf_counter() - start
         if finished.returncode != 0:

@@ -12,15 +12,18 @@ from mpcourse.kernel.environment import kernel_environment
 from mpcourse.tools import nbbuild
 
 
-def _nbval(tmp_path, *plugin_args):
-    source = (
-        "import mpcourse\nfrom mpcourse import workers\n"
-        "p = mpcourse.get_context().Process(target=workers.say_hello)\np.start()\np.join()"
-    )
-    nbbuild.write(tmp_path / "child.ipynb", [nbbuild.code_cell(source, count=1, stdout="Hello from a child process\n")])
+def _nbval(tmp_path, *plugin_args, cells=None):
+    """Run nbval in a subprocess over one notebook of ``cells`` (by default: a spawn child that prints)."""
+    if cells is None:
+        source = (
+            "import mpcourse\nfrom mpcourse import workers\n"
+            "p = mpcourse.get_context().Process(target=workers.say_hello)\np.start()\np.join()"
+        )
+        cells = [nbbuild.code_cell(source, count=1, stdout="Hello from a child process\n")]
+    nbbuild.write(tmp_path / "cells.ipynb", cells)
     args = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider", *plugin_args]
     env = {**kernel_environment(), START_METHOD_ENV: "spawn"}
-    return subprocess.run([*args, "child.ipynb"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run([*args, "cells.ipynb"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.slow
@@ -52,12 +55,8 @@ def test_an_unexpected_stream_is_reported_with_its_text():
 def test_nbval_shows_the_text_of_a_stray_stderr(tmp_path):
     """A cell whose run writes to stderr, which its stored outputs lack, fails and shows what was written."""
     source = "import sys\nprint('PASS')\nprint('a stray warning', file=sys.stderr)"
-    nbbuild.write(tmp_path / "stray.ipynb", [nbbuild.code_cell(source, count=1, stdout="PASS\n")])
-    args = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider"]
-    plugin = ["-p", "mpcourse.pytest_plugins.nbval_kernel", "stray.ipynb"]
-    result = subprocess.run(
-        [*args, *plugin], cwd=tmp_path, env=kernel_environment(), capture_output=True, text=True, timeout=120
-    )
+    cells = [nbbuild.code_cell(source, count=1, stdout="PASS\n")]
+    result = _nbval(tmp_path, "-p", "mpcourse.pytest_plugins.nbval_kernel", cells=cells)
     assert result.returncode == 1, result.stdout[-2000:]
     assert "Unexpected output fields" in result.stdout and "the unexpected stderr was:" in result.stdout
     assert "a stray warning" in result.stdout
