@@ -281,10 +281,13 @@ def count_up(counter: Any, times: int, start: Any, locked: bool = False) -> None
 
 
 def count_up_once(counter: Any, times: int, start: Any) -> None:
-    """Add ``times`` to ``counter.value`` in one locked step: work locally, share the result once."""
+    """Count to ``times`` in a local variable, then add the total to ``counter.value`` in one locked step."""
     start.wait()
+    total = 0
+    for _ in range(times):
+        total += 1
     with counter.get_lock():
-        counter.value += times
+        counter.value += total
 
 
 def fill_squares(shared: Any, start: int, stop: int) -> None:
