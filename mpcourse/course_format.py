@@ -19,11 +19,10 @@ from typing import Any
 
 __all__ = [
     "ANSWER", "BEGIN_SOLUTION", "CHECK", "CHECKS_PACKAGE", "END_SOLUTION", "FAIL_MARK", "HIDDEN",
-    "IGNORE_OUTPUT", "OPTIONS", "PASS_MARK", "RAISES_EXCEPTION", "RENAMED_CELL_IDS", "SELF_CHECK",
-    "SOLUTIONS",
-    "SOLUTION_INSERTED", "WORKER_MAGIC", "Exercise", "FormatError", "called_check", "canonical_id",
-    "cell_magic", "cell_options", "cell_tags", "check_points", "check_title", "exercises", "imported_checks",
-    "parse_python", "parse_verdict", "solution_source", "source_text", "worker_module_name", "worker_source",
+    "IGNORE_OUTPUT", "OPTIONS", "PASS_MARK", "RAISES_EXCEPTION", "RENAMED_CELL_IDS", "SELF_CHECK", "SOLUTIONS",
+    "WORKER_MAGIC", "Exercise", "FormatError", "called_check", "canonical_id", "cell_magic", "cell_options",
+    "cell_tags", "check_points", "check_title", "exercises", "imported_checks", "inserted_solution", "parse_python",
+    "parse_verdict", "solution_note", "solution_source", "source_text", "worker_module_name", "worker_source",
 ]  # fmt: skip
 
 # Cell tags (``metadata.tags``).
@@ -38,8 +37,8 @@ RAISES_EXCEPTION = "raises-exception"  # meant to raise (a pitfall shown on purp
 OPTIONS = "mpcourse"
 #: The notebook option ``release --no-solutions`` sets to false: ``%solution`` then gives none.
 SOLUTIONS = "solutions"
-#: The option ``%solution`` sets on the cell it inserts: the exercise's name.
-SOLUTION_INSERTED = "solution_inserted"
+#: The last line of a cell ``%solution NAME`` inserts (a frontend keeps no metadata of an inserted cell).
+_SOLUTION_NOTE = "# inserted by %solution "
 #: What a check prints first: ``PASS: title`` or ``NOT YET: title. Hint: …``.
 PASS_MARK, FAIL_MARK = "PASS", "NOT YET"
 #: The package whose ``check_*`` functions check cells call.
@@ -220,6 +219,17 @@ def exercises(notebook: dict, filename: str = "") -> list[Exercise]:
             found.append(Exercise(index, str(cell.get("id")), group, ids, called_check(source),
                                   check_title(cell), points, HIDDEN in tags, filename))  # fmt: skip
     return found
+
+
+def solution_note(name: str) -> str:
+    """The line ``%solution`` ends the cell it inserts with, so a grader can tell the teacher."""
+    return _SOLUTION_NOTE + name
+
+
+def inserted_solution(source: str) -> str | None:
+    """The exercise whose reference answer ``%solution`` inserted in a cell with ``source``, if it says so."""
+    notes = [line.strip() for line in source.splitlines() if line.strip().startswith(_SOLUTION_NOTE)]
+    return notes[-1].removeprefix(_SOLUTION_NOTE).strip() or None if notes else None
 
 
 def solution_source(source: str) -> str:
