@@ -55,6 +55,7 @@ RENAMED_CELL_IDS = {
     "burhan-worker": "greet-in-workers",
     "burhan-spawn-intro": "greet-spawn-intro",
     "burhan-spawn": "greet-spawn",
+    "seed-fixed": "process-with-context",
     "seed-code": "apply-in-a-loop",
     "seed-code-explained": "apply-in-a-loop-explained",
     "seed-code-timing": "apply-in-a-loop-timing",
