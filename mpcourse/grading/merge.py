@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import nbformat
 
-from ..course_format import ANSWER, canonical_id, cell_tags, inserted_solution, source_text
+from ..course_format import ANSWER, CHECK, canonical_id, cell_tags, inserted_solution, source_text
 from ..student_copy import defined_names, stub_names
 from .notebook import Answer, Master
 from .stubs import is_attempted
@@ -158,7 +158,7 @@ def _below_stub(answer: Answer, master: Master, submitted: list[SubmittedCell], 
     """The exercise's names that a new untagged cell right below ``position`` defines (``[]`` if none)."""
     below = submitted[position + 1] if position + 1 < len(submitted) else None
     master_ids = {cell.get("id") for cell in master.notebook.cells}
-    if below is None or ANSWER in below.tags or below.cell_id in master_ids:
+    if below is None or {ANSWER, CHECK} & set(below.tags) or below.cell_id in master_ids:
         return []
     names = stub_names(answer.stub) or sorted(defined_names([source_text(master.notebook.cells[answer.index].source)]))
     return _defines(below.source, [name for name in names if name.isidentifier()])
