@@ -22,7 +22,7 @@ __all__ = [
     "IGNORE_OUTPUT", "OPTIONS", "PASS_MARK", "RAISES_EXCEPTION", "RENAMED_CELL_IDS", "SELF_CHECK", "SOLUTIONS",
     "WORKER_MAGIC", "Exercise", "FormatError", "called_check", "canonical_id", "cell_magic", "cell_options",
     "cell_tags", "check_points", "check_title", "exercises", "imported_checks", "inserted_solution", "parse_python",
-    "parse_verdict", "solution_note", "solution_source", "source_text", "worker_module_name", "worker_source",
+    "parse_verdict", "python_source", "solution_note", "solution_source", "source_text", "worker_module_name",
 ]  # fmt: skip
 
 # Cell tags (``metadata.tags``).
@@ -46,6 +46,8 @@ CHECKS_PACKAGE = "mpcourse.checks"
 #: The cell magic that saves a cell as an importable module (``%%worker``).
 WORKER_MAGIC = "worker"
 _WORKER_PREFIX = "mpcourse_cell_"
+#: Cell magics whose body is Python run in the notebook's namespace (or, for ``%%worker``, saved as a module).
+_PYTHON_CELL_MAGICS = (WORKER_MAGIC, "time", "capture")
 
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 
@@ -96,12 +98,18 @@ def cell_magic(source: str) -> str | None:
     return first[2:].split(" ", 1)[0] if first.startswith("%%") else None
 
 
-def worker_source(source: str) -> tuple[str, bool]:
-    """``source`` without its ``%%worker`` line, and whether it had one; other magic and shell lines blank."""
-    worker = cell_magic(source) == WORKER_MAGIC
-    lines = source.lstrip().splitlines()[1:] if worker else source.splitlines()
+def python_source(source: str) -> tuple[str, bool] | None:
+    """A cell as Python, and whether it is a ``%%worker`` cell; ``None`` for a cell magic whose body is not Python.
+
+    The ``%%worker``, ``%%time`` or ``%%capture`` line goes; line magics and shell
+    lines become blank (so line numbers stay).
+    """
+    magic = cell_magic(source)
+    if magic not in (None, *_PYTHON_CELL_MAGICS):
+        return None
+    lines = source.lstrip().splitlines()[1:] if magic else source.splitlines()
     kept = ["" if line.lstrip().startswith(("%", "!")) else line for line in lines]
-    return "\n".join(kept) + ("\n" if kept else ""), worker
+    return "\n".join(kept) + "\n", magic == WORKER_MAGIC
 
 
 def worker_module_name(body: str) -> str:
@@ -110,11 +118,10 @@ def worker_module_name(body: str) -> str:
 
 
 def parse_python(source: str) -> ast.Module | None:
-    """A cell as Python (a ``%%worker`` cell's body; magic and shell lines blank); ``None`` if it is not Python."""
-    if cell_magic(source) not in (None, WORKER_MAGIC):
-        return None
+    """A cell as a Python syntax tree (see :func:`python_source`); ``None`` if it is not Python."""
+    python = python_source(source)
     try:
-        return ast.parse(worker_source(source)[0])
+        return ast.parse(python[0]) if python else None
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 

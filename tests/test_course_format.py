@@ -108,9 +108,10 @@ def test_imported_checks_are_found_in_code_cells_with_magics():
 
 def test_a_worker_cell_splits_into_its_body_and_the_module_the_magic_makes_of_it():
     """The kernel's %%worker and the judge name a cell's module the same way."""
-    body, worker = fmt.worker_source("\n%%worker\ndef f(x):\n    return x\n%time f(1)\n")
+    body, worker = fmt.python_source("\n%%worker\ndef f(x):\n    return x\n%time f(1)\n")
     assert worker and body == "def f(x):\n    return x\n\n"
-    assert fmt.worker_source("x = 1\n!ls") == ("x = 1\n\n", False)
+    assert fmt.python_source("x = 1\n!ls") == ("x = 1\n\n", False)
+    assert fmt.python_source("%%time\nx = 1") == ("x = 1\n", False) and fmt.python_source("%%bash\nls") is None
     assert fmt.cell_magic("%%worker --quiet\nx") == "worker" and fmt.cell_magic("%time x") is None
     source = "def shout_in_test(word):\n    return word.upper()\n"
     assert define_worker(source).__name__ == fmt.worker_module_name(source) != fmt.worker_module_name(source + "\n")
@@ -127,7 +128,7 @@ def test_renamed_cell_ids_map_to_ids_the_masters_have():
 def test_a_solution_note_names_the_exercise_and_keeps_a_worker_cell_a_worker_cell():
     inserted = f"%%worker\ndef f(x):\n    return x\n{fmt.solution_note('sum_of_squares')}"
     assert fmt.inserted_solution(inserted) == "sum_of_squares"
-    assert fmt.worker_source(inserted)[1] and fmt.inserted_solution("def f(x):\n    return x") is None
+    assert fmt.python_source(inserted)[1] and fmt.inserted_solution("def f(x):\n    return x") is None
 
 
 def test_the_reference_answer_drops_the_solution_markers():

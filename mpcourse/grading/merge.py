@@ -86,6 +86,7 @@ class Merged:
     notebook: nbformat.NotebookNode
     attempted: dict[str, bool]
     flags: tuple[str, ...] = ()
+    submitted: tuple[SubmittedCell, ...] = ()  # the learner's own code cells, in their order
 
     def checks_not_attempted(self, master: Master) -> set[str]:
         """Ids of checks whose answer cells all still hold the stub (or are missing).
@@ -203,4 +204,4 @@ def merge(master: Master, submitted: list[SubmittedCell]) -> Merged:
         exercise = inserted_solution(cell.source)
         if exercise:
             flags.append(f"%solution inserted the reference answer of {exercise!r} (cell {cell.cell_id!r})")
-    return Merged(notebook=notebook, attempted=attempted, flags=tuple(flags))
+    return Merged(notebook=notebook, attempted=attempted, flags=tuple(flags), submitted=tuple(submitted))
