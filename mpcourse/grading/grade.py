@@ -105,8 +105,8 @@ def merge_submission(master: Master, submission: Submission) -> Merged:
     graded = max(found, key=lambda name: (_answered(found[name]), name == filename))
     flags = []
     if graded != filename:
-        beside = f"{filename!r} holds {_answered(found[filename])}" if filename in found else f"no {filename!r}"
-        flags.append(f"graded {graded!r} ({_answered(found[graded])} answer(s)) instead: {beside}")
+        beside = f"{filename!r} holds {_answered(found[filename])}" if filename in found else f"no file {filename!r}"
+        flags.append(f"graded {graded!r}, which holds {_answered(found[graded])} answer(s), instead: {beside}")
     for name in sorted(set(found) - {graded}):
         if _answered(found[name]):
             flags.append(f"{name!r} holds {_answered(found[name])} answer(s) too, not graded: look at it")

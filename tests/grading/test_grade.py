@@ -71,7 +71,7 @@ def test_a_renamed_notebook_alone_is_graded_and_flagged_not_missing(tmp_path, ba
     monkeypatch.setattr(grade_module, "run_notebook", None)  # untouched: no run needed
     grade = grade_notebook(basics, _folder(tmp_path, {"01_basics (1).ipynb": student_copy(basics)}))
     assert grade.status is Status.OK and {c.outcome for c in grade.checks} == {Outcome.NOT_ATTEMPTED}
-    assert grade.flags == ("graded '01_basics (1).ipynb' (0 answer(s)) instead: no '01_basics.ipynb'",)
+    assert grade.flags == ("graded '01_basics (1).ipynb', which holds 0 answer(s), instead: no file '01_basics.ipynb'",)
     student = StudentGrade("ann", (grade,))
     assert student.status is Status.REVIEW and student.details == f"01_basics: {grade.flags[0]}"
     assert grade.flags[0] in render_feedback(student)
@@ -82,7 +82,8 @@ def test_the_near_named_copy_holding_the_answers_is_graded_beside_an_untouched_o
     submission = _folder(tmp_path, {"01_basics.ipynb": student_copy(basics), "Copy of 01_basics.ipynb": worked})
     merged = merge_submission(basics, submission)
     assert merged.attempted["answer-one"]
-    assert merged.flags == ("graded 'Copy of 01_basics.ipynb' (1 answer(s)) instead: '01_basics.ipynb' holds 0",)
+    expected = "graded 'Copy of 01_basics.ipynb', which holds 1 answer(s), instead: '01_basics.ipynb' holds 0"
+    assert merged.flags == (expected,)
 
 
 def test_the_expected_notebook_wins_a_tie_and_a_worked_copy_beside_it_is_flagged(tmp_path, basics):
