@@ -30,13 +30,21 @@ print(json.dumps(sorted({{name.partition(".")[0] for name in set(sys.modules) - 
 """
 
 
-@pytest.mark.parametrize("module", CHILD_SIDE)
-def test_child_side_module_loads_only_the_standard_library(module):
+#: The course format (tags, grouping, titles, stubs, the student copy): below learner/ and grading/, which ask it.
+COURSE_FORMAT = ["mpcourse.course_format", "mpcourse.student_copy"]
+
+
+def _loaded_outside_the_standard_library(module: str) -> list[str]:
     probe = subprocess.run(
         [sys.executable, "-c", _PROBE.format(module=module)], capture_output=True, text=True, check=True
     )
     loaded = set(json.loads(probe.stdout)) - {"mpcourse"}
-    outside = sorted(name for name in loaded if name not in sys.stdlib_module_names and not name.startswith("_"))
+    return sorted(name for name in loaded if name not in sys.stdlib_module_names and not name.startswith("_"))
+
+
+@pytest.mark.parametrize("module", CHILD_SIDE)
+def test_child_side_module_loads_only_the_standard_library(module):
+    outside = _loaded_outside_the_standard_library(module)
     assert not outside, f"importing {module} loaded {outside}, which are not in the standard library"
 
 
@@ -96,3 +104,28 @@ def test_no_module_over_300_lines():
         if (count := len(path.read_text().splitlines())) > MAX_LINES
     }
     assert not long, f"modules over {MAX_LINES} lines (split them by concern): {long}"
+
+
+@pytest.mark.parametrize("module", COURSE_FORMAT)
+def test_course_format_loads_only_the_standard_library(module):
+    """The judge's sandboxed child and a learner's kernel read notebooks with it: no nbformat, no IPython."""
+    outside = _loaded_outside_the_standard_library(module)
+    assert not outside, f"importing {module} loaded {outside}, which are not in the standard library"
+
+
+def test_course_format_imports_nothing_of_the_package_above_it():
+    modules = _modules()
+    for name in COURSE_FORMAT:
+        above = _imports(name, modules[name], set(modules)) - {*COURSE_FORMAT, "mpcourse"}
+        assert not above, f"{name} imports {sorted(above)}: the course format sits below every other folder"
+
+
+def test_learner_and_grading_ask_the_course_format_and_learner_never_asks_grading():
+    modules = _modules()
+    graph = {name: _imports(name, path, set(modules)) for name, path in modules.items()}
+    asking = {name for name, targets in graph.items() if targets & set(COURSE_FORMAT)}
+    for folder in ("mpcourse.learner.", "mpcourse.grading.", "mpcourse.kernel."):
+        assert any(name.startswith(folder) for name in asking), f"no module of {folder[:-1]} asks the course format"
+    into_grading = {name for name in graph if name.startswith("mpcourse.learner.") and
+                    any(target.startswith("mpcourse.grading") for target in graph[name])}  # fmt: skip
+    assert not into_grading, f"{sorted(into_grading)} import grading: learner/ sits below it"

@@ -30,7 +30,8 @@ outputs:
   the gradebook CSV (one row per student: a column per notebook, total, max,
   status, details) and one Markdown feedback file per student listing every
   check with pass/fail and the check's own hint.  Status is the worst of: ok,
-  missing (notebook not found), timeout, invalid notebook, error (the run
+  review (graded; the details say what to look at: a renamed or copied notebook,
+  a copied answer cell, %solution used), missing (notebook not found), timeout, invalid notebook, error (the run
   failed), invalid submission (a zip rejected: path traversal, zip bomb).
 
 exit status:

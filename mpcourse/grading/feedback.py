@@ -71,6 +71,8 @@ def _notebook_lines(notebook: NotebookGrade) -> list[str]:
         lines += _check_lines(check)
     if notebook.note:
         lines += ["", f"> **Note:** {notebook.note}"]
+    if notebook.flags:
+        lines += ["", "Your teacher will look at this notebook by hand:", *(f"- {flag}" for flag in notebook.flags)]
     return [*lines, ""]
 
 

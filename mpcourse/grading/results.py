@@ -39,6 +39,7 @@ class Status(str, Enum):
     INVALID_NOTEBOOK = "invalid notebook"  # the file is not a notebook this grader can read
     TIMEOUT = "timeout"  # the run hit its wall-clock limit
     MISSING = "missing"  # no such notebook in the submission
+    REVIEW = "review"  # graded, with work the rules may have missed: the details say what to look at
     OK = "ok"
 
     def __str__(self) -> str:
@@ -91,13 +92,15 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class NotebookGrade:
-    """One student's grade for one notebook; ``detail`` says why a status is not ``ok``, ``note`` advises."""
+    """One student's grade for one notebook; ``detail`` says why a status is not ``ok``, ``note`` advises,
+    ``flags`` say what the teacher should look at (work the rules may have missed)."""
 
     notebook: str
     status: Status
     checks: tuple[CheckResult, ...]
     detail: str = ""
     note: str = ""
+    flags: tuple[str, ...] = ()
 
     @property
     def score(self) -> float:
@@ -129,12 +132,13 @@ class StudentGrade:
 
     @property
     def status(self) -> Status:
-        """The most serious status among the notebooks (``ok`` when all are)."""
-        return Status.worst(notebook.status for notebook in self.notebooks)
+        """The most serious status among the notebooks; ``review`` when all are ``ok`` but one has flags."""
+        worst = Status.worst(notebook.status for notebook in self.notebooks)
+        return Status.REVIEW if worst == Status.OK and any(n.flags for n in self.notebooks) else worst
 
     @property
     def details(self) -> str:
-        """The notebooks that are not ``ok``, with why, for the gradebook."""
+        """The notebooks that are not ``ok``, with why, and every flag, for the gradebook."""
         if self.status == Status.INVALID_SUBMISSION:
             return self.notebooks[0].detail
         parts = []
@@ -142,6 +146,7 @@ class StudentGrade:
             if notebook.status != Status.OK:
                 reason = notebook.detail.splitlines()[0][:120] if notebook.detail else ""
                 parts.append(f"{notebook.notebook}: {notebook.status}" + (f" ({reason})" if reason else ""))
+            parts += [f"{notebook.notebook}: {flag}" for flag in notebook.flags]
         return "; ".join(parts)
 
     def row(self) -> dict[str, str]:

@@ -12,6 +12,7 @@ is not (:func:`survey`).
 from __future__ import annotations
 
 import os
+import re
 import stat
 import zipfile
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ __all__ = [
     "MAX_ZIP_BYTES",
     "Submission",
     "discover",
+    "near_key",
     "open_regular",
     "shard",
     "survey",
@@ -37,6 +39,11 @@ MAX_ZIP_BYTES = 200 * 2**20
 MAX_MEMBERS = 10_000
 
 _IGNORED_DIRS = ("__MACOSX", "__pycache__")
+#: Longest file name compared with the expected ones (names are learner content; the patterns stay cheap).
+_MAX_NAME = 255
+#: What a browser, JupyterLab, a file manager or a drive adds to a copy's name: ``(1)``, ``-Copy1``, `` copy 2``.
+_COPY_SUFFIX = re.compile(r"(?:\s*\(\d+\)|[\s_-]+copy\s*\d*)$")
+_COPY_PREFIX = re.compile(r"^(?:copy of\s+)+")
 
 
 class TooLarge(ValueError):
@@ -46,6 +53,20 @@ class TooLarge(ValueError):
 def _ignored(parts: tuple[str, ...]) -> bool:
     """Folders a notebook is never taken from: hidden ones (``.ipynb_checkpoints``) and OS clutter."""
     return any(part.startswith(".") or part in _IGNORED_DIRS for part in parts)
+
+
+def near_key(filename: str) -> str | None:
+    """What a notebook's file name is a copy of, for comparing names (``None`` for other files).
+
+    ``05_A_Pool (1).ipynb``, ``Copy of 05_a_pool.ipynb``, ``05_a_pool-Copy1.ipynb``
+    and ``05 a pool copy 2.ipynb`` all give ``05_a_pool``.
+    """
+    if len(filename) > _MAX_NAME or not filename.lower().endswith(".ipynb"):
+        return None
+    stem, previous = _COPY_PREFIX.sub("", filename[: -len(".ipynb")].casefold().strip()), None
+    while stem != previous:
+        stem, previous = _COPY_SUFFIX.sub("", stem).strip(), stem
+    return re.sub(r"[\s_-]+", "_", stem)
 
 
 def open_regular(path: Path):
@@ -106,6 +127,26 @@ class Submission:
         if self.path.is_dir():
             return self._read_folder(filename)
         return self._read_zip(filename)
+
+    def notebook_names(self) -> list[str]:
+        """The file name of every notebook in the submission, at any depth (not in hidden or OS folders), sorted.
+
+        Raises :class:`OSError` or :class:`zipfile.BadZipFile` when the submission cannot be read.
+        """
+        if self.path.is_dir():
+            names = set()
+            for _folder, dirs, files in os.walk(self.path):
+                dirs[:] = sorted(d for d in dirs if not _ignored((d,)))
+                names.update(name for name in files if name.lower().endswith(".ipynb"))
+            return sorted(names)
+        with open_regular(self.path) as stream, zipfile.ZipFile(stream) as archive:
+            parts = (PurePosixPath(m.filename.replace("\\", "/")).parts for m in archive.infolist() if not m.is_dir())
+            return sorted({p[-1] for p in parts if p and p[-1].lower().endswith(".ipynb") and not _ignored(p[:-1])})
+
+    def near_named(self, filename: str) -> list[str]:
+        """Notebooks named like ``filename`` but not exactly (a second download, a copy, other case), sorted."""
+        key = near_key(filename)
+        return [name for name in self.notebook_names() if name != filename and near_key(name) == key]
 
     def _read_folder(self, filename: str) -> bytes | None:
         found = []
