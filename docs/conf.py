@@ -1,0 +1,60 @@
+"""Sphinx configuration of the mpcourse site: the chapters as stored, the guides, the architecture, the API.
+
+Build it from the repository's root (the ``docs`` extra installs what it needs):
+
+    sphinx-build -W -n --keep-going -b html docs docs/_build/html
+
+The chapters are the notebooks of ``notebooks/``, rendered from their stored outputs
+(never executed here: nbval and ``mpcourse.tools.refresh`` are what run them).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+sys.path.insert(0, str(DOCS))  # _chapters.py, beside this file
+sys.path.insert(0, str(ROOT))  # autodoc imports mpcourse from this checkout
+
+from _chapters import copy_chapters  # noqa: E402
+
+project = "mpcourse"
+author = "mpcourse developers"
+copyright = "mpcourse developers"
+REPOSITORY = "https://github.com/mpcourse/mpcourse"
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+]
+
+# MyST-NB reads only files under this folder (executablebooks/MyST-NB#297), so the
+# notebooks are copied into chapters/ at each build (git ignores it); see _chapters.py.
+copy_chapters(ROOT / "notebooks", DOCS / "chapters", REPOSITORY)
+
+exclude_patterns = ["_build", "**.ipynb_checkpoints"]
+nb_execution_mode = "off"  # the stored outputs, as nbval compares them
+nb_merge_streams = True  # a cell's stdout lines in one block, as in JupyterLab
+# Widgets need a kernel: the site shows their text form, and loads no widget JavaScript from a CDN.
+nb_mime_priority_overrides = [("html", "application/vnd.jupyter.widget-view+json", None)]
+nb_ipywidgets_js: dict[str, dict[str, str]] = {}
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+html_theme = "furo"
+html_title = "mpcourse: Python multiprocessing, properly"
+
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+# No network at build time (CI has none), so no intersphinx: names of the standard library
+# and of third-party packages in signatures are left as plain text rather than links.
+nitpick_ignore_regex = [
+    ("py:.*", r"(multiprocessing|collections|concurrent|contextlib|typing|types|pathlib|subprocess|io|os)\b.*"),
+    ("py:.*", r"(numpy|matplotlib|ipywidgets|IPython|np|plt)\b.*"),
+    ("py:class", r"(Any|Callable|Iterable|Iterator|Sequence|Mapping|T|R|Path|TextIO|NDArray|ArrayLike)"),
+]
