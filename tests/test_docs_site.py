@@ -92,15 +92,14 @@ def server(site: Path) -> Iterator[str]:
 
 @pytest.fixture
 def browser(chromium: str) -> Iterator[Any]:  # noqa: F811
-    """A new headless Chromium for one test; its processes are gone when the test ends."""
+    """A new headless Chromium for one test; its processes start and end inside the test."""
     from playwright.sync_api import sync_playwright
 
     before = {p.pid for p in proctree.descendants(os.getpid())}
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        context = launched.new_context(viewport=VIEWPORT)
         try:
-            yield context
+            yield launched.new_context(viewport=VIEWPORT)
         finally:
             started = [p for p in proctree.descendants(os.getpid()) if p.pid not in before]
             launched.close()
@@ -123,8 +122,17 @@ def _is_page(url: str) -> bool:
     return path.endswith((".html", "/"))
 
 
-def test_every_internal_link_of_the_site_resolves(server: str, browser: Any) -> None:
-    tab = browser.new_page()
+@pytest.fixture
+def tab(browser: Any) -> Iterator[Any]:
+    """A new tab, closed after the test."""
+    page = browser.new_page()
+    try:
+        yield page
+    finally:
+        page.close()
+
+
+def test_every_internal_link_of_the_site_resolves(server: str, browser: Any, tab: Any) -> None:
     failed: list[str] = []  # every request of a page's own loading (stylesheets, scripts, images) too
     tab.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     linked_from = {server: "(start)"}  # every internal target found, and the page that first linked to it
@@ -167,18 +175,21 @@ def _stored_plots(notebook: Path) -> int:
     return sum("image/png" in output.get("data", {}) for cell in cells for output in cell.get("outputs", []))
 
 
-@pytest.mark.parametrize("notebook", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda path: path.stem)
-def test_each_chapter_page_shows_its_stored_plots(server: str, browser: Any, notebook: Path) -> None:
-    tab = browser.new_page()
-    response = tab.goto(f"{server}chapters/{notebook.stem}.html", wait_until="load", timeout=PAGE_TIMEOUT)
-    assert response is not None and response.status == 200, f"no page for {notebook.name}"
-    images = tab.eval_on_selector_all(
-        "article img",
-        "imgs => imgs.map(i => ({src: i.getAttribute('src'), loaded: i.complete,"
-        " w: i.naturalWidth, h: i.naturalHeight}))",
-    )
-    empty = [image["src"] for image in images if not (image["loaded"] and image["w"] > 0 and image["h"] > 0)]
-    assert not empty, f"{notebook.stem}: images that did not load: {empty}"
-    assert len(images) >= _stored_plots(notebook), (
-        f"{notebook.stem}: {len(images)} images on the page, {_stored_plots(notebook)} plots in the notebook"
-    )
+def test_every_chapter_page_shows_its_stored_plots(server: str, tab: Any) -> None:
+    problems = []
+    for notebook in sorted(NOTEBOOKS.glob("*.ipynb")):
+        response = tab.goto(f"{server}chapters/{notebook.stem}.html", wait_until="load", timeout=PAGE_TIMEOUT)
+        if response is None or response.status != 200:
+            problems.append(f"{notebook.stem}: no page")
+            continue
+        images = tab.eval_on_selector_all(
+            "article img",
+            "imgs => imgs.map(i => ({src: i.getAttribute('src'), loaded: i.complete,"
+            " w: i.naturalWidth, h: i.naturalHeight}))",
+        )
+        empty = [image["src"] for image in images if not (image["loaded"] and image["w"] > 0 and image["h"] > 0)]
+        if empty:
+            problems.append(f"{notebook.stem}: images that did not load: {empty}")
+        if len(images) < _stored_plots(notebook):
+            problems.append(f"{notebook.stem}: {len(images)} images, {_stored_plots(notebook)} plots in the notebook")
+    assert not problems, "\n".join(problems)
