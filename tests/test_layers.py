@@ -119,10 +119,13 @@ def _layer(module: str) -> str:
     return module.split(".")[1]
 
 
-def test_every_module_is_in_a_documented_layer():
+def test_the_layer_list_names_exactly_the_packages_folders():
     layers = documented_layers()
-    missing = sorted({_layer(name) for name in _modules() if name not in OUTSIDE_THE_ORDER} - set(layers))
+    actual = {_layer(name) for name in _modules() if name not in OUTSIDE_THE_ORDER}
+    missing, stale = sorted(actual - set(layers)), sorted(set(layers) - actual)
     assert not missing, f"{missing} are not in the layer list of {LAYERS_DOC.name}: add them where they belong"
+    assert not stale, f"the layer list of {LAYERS_DOC.name} names {stale}, which the package no longer has"
+    assert len(layers) == len(set(layers)), f"the layer list of {LAYERS_DOC.name} names a folder twice: {layers}"
 
 
 def test_no_folder_imports_from_a_layer_above_it():
