@@ -7,8 +7,8 @@ What is written is the release's student copy (``mpcourse release``): the demos 
 their stored outputs, the exercises as stubs, no hidden checks, so the site shows no
 answer a learner has not asked for.  A copy is written only when its bytes change, so
 Sphinx's incremental build re-renders only what changed.  Links that leave
-``notebooks/`` (``../README.md``) point at the repository instead: the site holds no
-copy of the files around the notebooks.
+``notebooks/`` go to the site's own page for the same thing (``../README.md``, the
+course overview: the site's index) or else to the file in the repository.
 """
 
 from __future__ import annotations
@@ -24,6 +24,12 @@ from mpcourse.grading.notebook import load_master
 from mpcourse.grading.release import student_copy
 
 _LEAVING_LINK = re.compile(r"\]\(\.\./([^)\s]+)\)")
+#: Files beside notebooks/ that the site has a page for, and that page, from docs/chapters/.
+SITE_PAGES = {"README.md": "../index.md"}
+
+
+def _site_link(target: str, repository: str) -> str:
+    return SITE_PAGES.get(target) or f"{repository}/blob/main/{target}"
 
 
 def _site_text(master: Path, repository: str) -> bytes:
@@ -31,7 +37,7 @@ def _site_text(master: Path, repository: str) -> bytes:
     notebook = student_copy(load_master(master, executed=False))
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
-            cell.source = _LEAVING_LINK.sub(rf"]({repository}/blob/main/\1)", cell.source)
+            cell.source = _LEAVING_LINK.sub(lambda m: f"]({_site_link(m[1], repository)})", cell.source)
     return nbformat.writes(notebook).encode("utf-8")
 
 
