@@ -1,11 +1,11 @@
-"""Sphinx configuration of the mpcourse site: the chapters as stored, the guides, the architecture, the API.
+"""Sphinx configuration of the mpcourse site: the chapters, the guides, the architecture, the API.
 
 Build it from the repository's root (the ``docs`` extra installs what it needs):
 
     sphinx-build -W -n --keep-going -b html docs docs/_build/html
 
-The chapters are the notebooks of ``notebooks/``, rendered from their stored outputs
-(never executed here: nbval and ``mpcourse.tools.refresh`` are what run them).
+The chapters are the learner's copies of the notebooks of ``notebooks/``, rendered from
+their stored outputs (never executed here: nbval and ``mpcourse.tools.refresh`` run them).
 """
 
 from __future__ import annotations
@@ -31,12 +31,12 @@ extensions = [
     "sphinx.ext.napoleon",
 ]
 
-# MyST-NB reads only files under this folder (executablebooks/MyST-NB#297), so the
-# notebooks are copied into chapters/ at each build (git ignores it); see _chapters.py.
+# MyST-NB reads only files under this folder (executablebooks/MyST-NB#297), so each build
+# writes the learner's copy of every notebook into chapters/ (git ignores it); see _chapters.py.
 copy_chapters(ROOT / "notebooks", DOCS / "chapters", REPOSITORY)
 
 exclude_patterns = ["_build", "**.ipynb_checkpoints"]
-nb_execution_mode = "off"  # the stored outputs, as nbval compares them
+nb_execution_mode = "off"  # the stored outputs, the ones nbval compares
 nb_merge_streams = True  # a cell's stdout lines in one block, as in JupyterLab
 # Widgets need a kernel: the site shows their text form, and loads no widget JavaScript from a CDN.
 nb_mime_priority_overrides = [("html", "application/vnd.jupyter.widget-view+json", None)]
