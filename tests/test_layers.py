@@ -1,4 +1,4 @@
-"""The package's layers: what a child imports stays on the standard library; no module imports in a cycle.
+"""The package's layers: the order docs/architecture.md states, the child side on the stdlib, no cycles.
 
 Children of every start method import ``mpcourse.workers`` and the backend's
 modules (a spawned child imports them from scratch), so anything heavy they
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,12 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "mpcourse"
+# The layer list: the fenced block after this marker, one entry per line ("  backend/", "  workers.py").
+LAYERS_DOC = PACKAGE.parent / "docs" / "architecture.md"
+LAYERS_MARKER = "<!-- layers -->"
+# The imports that break the order, as LAYERS_DOC names them: (importing folder, imported folder).
+ORDER_EXCEPTIONS = {("checks", "learner")}
+OUTSIDE_THE_ORDER = {"mpcourse", "mpcourse.__main__"}  # the package's own facade and `python -m mpcourse`
 CHILD_SIDE = [
     "mpcourse.workers",
     *sorted(f"mpcourse.backend.{p.stem}" for p in (PACKAGE / "backend").glob("[a-z]*.py")),
@@ -129,3 +136,43 @@ def test_learner_and_grading_ask_the_course_format_and_learner_never_asks_gradin
     into_grading = {name for name in graph if name.startswith("mpcourse.learner.") and
                     any(target.startswith("mpcourse.grading") for target in graph[name])}  # fmt: skip
     assert not into_grading, f"{sorted(into_grading)} import grading: learner/ sits below it"
+
+
+def documented_layers() -> list[str]:
+    """The folders (and top-level modules) of the package, bottom first, as LAYERS_DOC lists them."""
+    text = LAYERS_DOC.read_text(encoding="utf-8")
+    assert LAYERS_MARKER in text, f"{LAYERS_DOC.name} lost its {LAYERS_MARKER} marker before the layer list"
+    block = text.split(LAYERS_MARKER, 1)[1].split("```", 2)[1]
+    entries = re.findall(r"^  ([a-z_]+)(?:/|\.py)\s", block, flags=re.MULTILINE)
+    assert entries, f"no layer entries in the block after {LAYERS_MARKER} in {LAYERS_DOC.name}"
+    return entries
+
+
+def _layer(module: str) -> str:
+    return module.split(".")[1]
+
+
+def test_the_layer_list_names_exactly_the_packages_folders():
+    layers = documented_layers()
+    actual = {_layer(name) for name in _modules() if name not in OUTSIDE_THE_ORDER}
+    missing, stale = sorted(actual - set(layers)), sorted(set(layers) - actual)
+    assert not missing, f"{missing} are not in the layer list of {LAYERS_DOC.name}: add them where they belong"
+    assert not stale, f"the layer list of {LAYERS_DOC.name} names {stale}, which the package no longer has"
+    assert len(layers) == len(set(layers)), f"the layer list of {LAYERS_DOC.name} names a folder twice: {layers}"
+
+
+def test_no_folder_imports_from_a_layer_above_it():
+    rank = {layer: index for index, layer in enumerate(documented_layers())}
+    modules = _modules()
+    upward: dict[tuple[str, str], list[str]] = {}
+    for name, path in modules.items():
+        if name in OUTSIDE_THE_ORDER:
+            continue
+        for target in _imports(name, path, set(modules)) - OUTSIDE_THE_ORDER:
+            below, above = _layer(name), _layer(target)
+            if rank.get(above, -1) > rank.get(below, -1):
+                upward.setdefault((below, above), []).append(f"{name} -> {target}")
+    unexpected = {pair: found for pair, found in upward.items() if pair not in ORDER_EXCEPTIONS}
+    assert not unexpected, f"imports from a layer above (see {LAYERS_DOC.name}): {unexpected}"
+    gone = ORDER_EXCEPTIONS - set(upward)
+    assert not gone, f"these exceptions no longer occur: remove them here and in {LAYERS_DOC.name}: {gone}"
