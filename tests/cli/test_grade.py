@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from grading_fixtures import QUICK_GRADEBOOK, make_quick_class, require_bwrap, write_masters
+from grading_fixtures import QUICK_GRADEBOOK, make_quick_class, require_bwrap, stable_columns, write_masters
 
 from mpcourse.cli import main
 from mpcourse.grading.batch import grade_class
@@ -49,8 +49,8 @@ def test_quick_class_gradebook_feedback_and_summary(course, capsys):
     """Untouched, malformed, rejected and empty submissions: graded without a kernel, exit 0."""
     masters, submissions, tmp = course
     assert _grade(masters, submissions, tmp / "gradebook.csv") == 0
-    assert (tmp / "gradebook.csv").read_text() == QUICK_GRADEBOOK
-    assert sorted(p.name for p in (tmp / "feedback").iterdir()) == ["carol.md", "dave.md", "mallory.md", "zoe.md"]
+    assert stable_columns(tmp / "gradebook.csv") == QUICK_GRADEBOOK
+    assert sorted(p.name for p in (tmp / "feedback").glob("*.md")) == ["carol.md", "dave.md", "mallory.md", "zoe.md"]
     assert "not attempted" in (tmp / "feedback" / "carol.md").read_text()
     out = capsys.readouterr().out
     assert "Graded 4 student(s)" in out and "needs a look:" in out and "zoe: 01_basics: missing" in out
@@ -71,7 +71,7 @@ def test_rerun_skips_graded_students_unless_forced(course, capsys):
     rows = read_gradebook(out)
     assert rows["carol"]["total"] == "99" and rows["dave"]["status"] == "invalid notebook"
     assert _grade(masters, submissions, out, "--force") == 0
-    assert out.read_text() == QUICK_GRADEBOOK
+    assert stable_columns(out) == QUICK_GRADEBOOK
 
 
 def test_feedback_folder_inside_submissions_is_not_a_student(course):
@@ -103,8 +103,10 @@ def test_shards_then_merge_give_the_whole_gradebook(course):
         assert _grade(masters, submissions, tmp / f"part{k}.csv", "--shard", f"{k}/2") == 0
     assert list(read_gradebook(tmp / "part1.csv")) == ["carol", "mallory"]
     assert list(read_gradebook(tmp / "part2.csv")) == ["dave", "zoe"]
-    assert main(["gradebook", "merge", str(tmp / "all.csv"), str(tmp / "part1.csv"), str(tmp / "part2.csv")]) == 0
-    assert (tmp / "all.csv").read_text() == QUICK_GRADEBOOK
+    assert (
+        main(["gradebook", "merge", "--out", str(tmp / "all.csv"), str(tmp / "part1.csv"), str(tmp / "part2.csv")]) == 0
+    )
+    assert stable_columns(tmp / "all.csv") == QUICK_GRADEBOOK
 
 
 def test_progress_bar_on_stderr(course, capsys):
