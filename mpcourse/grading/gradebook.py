@@ -102,7 +102,7 @@ PREFERENCES = ("newest", "last")
 
 def _same(one: Row, other: Row) -> bool:
     """Do two rows say the same thing (apart from when they were graded)?"""
-    return {k: v for k, v in one.items() if k != GRADED} == {k: v for k, v in other.items() if k != GRADED}
+    return {k: v for k, v in one.items() if k != GRADED and v} == {k: v for k, v in other.items() if k != GRADED and v}
 
 
 def merge_gradebooks(
