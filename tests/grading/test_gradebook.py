@@ -78,7 +78,7 @@ def test_merge_parts_with_different_notebook_columns(tmp_path, capsys):
     write_gradebook(tmp_path / "p1.csv", {"alice": _row("3", **{"01": "3"}), "carol": _row("2", **{"01": "2"})})
     write_gradebook(tmp_path / "p2.csv", {"bob": _row("4", **{"02": "4"}), "carol": _row("2", **{"01": "2"})})
     rows, sources, conflicts = merge_gradebooks([tmp_path / "p1.csv", tmp_path / "p2.csv"])
-    assert conflicts == [] and rows["carol"]["total"] == "2"
+    assert conflicts == [] and rows["carol"]["total"] == "2" and sources["bob"] == tmp_path / "p2.csv"
     assert _merge(tmp_path, str(tmp_path / "p1.csv"), str(tmp_path / "p2.csv"), "--out", str(tmp_path / "all.csv")) == 0
     assert "3 students from 2 parts" in capsys.readouterr().out
     assert (tmp_path / "all.csv").read_text().splitlines() == [
