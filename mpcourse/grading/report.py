@@ -29,7 +29,7 @@ CHARTS = ("exercises.png", "totals.png")
 _OUTCOMES = (Outcome.PASS, Outcome.FAIL, Outcome.NOT_ATTEMPTED, Outcome.NOT_RUN, Outcome.NOT_GRADED)
 _COLOURS = ("#2e7d32", "#c62828", "#9e9e9e", "#f9a825", "#5d4037")
 # Values a hint quotes from one learner's answer: masked so the same hint counts once for the class.
-_LEARNER_VALUE = re.compile(r"\(you gave .*\)|'[^']*'|\"[^\"]*\"|\b\d+(?:\.\d+)?\b")
+_LEARNER_VALUE = re.compile(r"(?<=\(you gave ).*(?=\))|'[^']*'|\"[^\"]*\"")
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,8 @@ def _draw_totals(grades: Sequence[StudentGrade], path: Path) -> None:
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     maximum = max((grade.max_points for grade in grades), default=1) or 1
-    axes.hist([grade.score for grade in grades], bins=min(20, max(5, int(maximum) + 1)), range=(0, maximum))
+    bins = [edge - 0.5 for edge in range(int(maximum) + 2)] if maximum <= 20 else 20  # one bar per point
+    axes.hist([grade.score for grade in grades], bins=bins, rwidth=0.9)
     axes.set_xlabel(f"total points (of {format_points(maximum)})")
     axes.set_ylabel("students")
     axes.set_title("Totals")
