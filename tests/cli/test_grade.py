@@ -137,3 +137,40 @@ def test_missing_folder_bad_master_and_foreign_gradebook_exit_2(course, capsys):
     assert _grade(masters, submissions, tmp / "foreign.csv") == 2
     err = capsys.readouterr().err
     assert "not a folder" in err and "master notebook" in err and "not a gradebook" in err
+
+
+def test_a_changed_submission_is_graded_again_and_said_so(course, capsys):
+    """Regrading follows the work: only the student whose notebook changed is graded again."""
+    masters, submissions, tmp = course
+    out = tmp / "gradebook.csv"
+    assert _grade(masters, submissions, out) == 0
+    before = read_gradebook(out)
+    (submissions / "dave" / "01_basics.ipynb").write_bytes(b"still not json, but other bytes")
+    capsys.readouterr()
+    assert _grade(masters, submissions, out) == 0
+    printed = capsys.readouterr().out
+    assert "Graded again 1 student(s) whose submission changed: dave" in printed and "Graded 1 student(s)." in printed
+    after = read_gradebook(out)
+    assert after["dave"]["hash"] != before["dave"]["hash"] and after["carol"] == before["carol"]
+
+
+def test_student_option_grades_just_those_again(course, capsys):
+    masters, submissions, tmp = course
+    out = tmp / "gradebook.csv"
+    assert _grade(masters, submissions, out) == 0
+    capsys.readouterr()
+    assert _grade(masters, submissions, out, "--student", "zoe", "--student", "CAROL") == 0
+    assert "Graded 2 student(s)." in capsys.readouterr().out
+    assert _grade(masters, submissions, out, "--student", "nobody") == 2
+    assert "no submission named nobody" in capsys.readouterr().err
+
+
+def test_one_students_folder_says_how_to_grade_it(course, capsys):
+    """Pointing grade at one student's folder (notebooks inside, no sub-folders) explains what to run instead."""
+    masters, submissions, tmp = course
+    (tmp / "ann").mkdir()
+    (tmp / "ann" / "01_basics.ipynb").write_bytes((submissions / "carol" / "01_basics.ipynb").read_bytes())
+    assert _grade(masters, tmp / "ann", tmp / "g.csv") == 2
+    err = capsys.readouterr().err
+    assert "looks like one student's submission" in err and "--student ann" in err
+    assert not (tmp / "g.csv").exists()
