@@ -103,15 +103,17 @@ def for_csv(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-# What Markdown (CommonMark with GitHub's extensions) or HTML would act on, inside a line.
-_MARKDOWN_ACTIVE = re.compile(r"([\\`*_{}\[\]<>#|~!&@$])")
-_AUTOLINK = re.compile(r"(?i)(:)(?=//)|(?<=www)(\.)")
+# What Markdown (CommonMark with GitHub's extensions, MathJax in Jupyter) or HTML would act on inside a line:
+# always-active characters; "_" that can open or close emphasis (not inside a word: snake_case stays as it is);
+# "(" that would make "[text](url)" a link; "&" of an entity; ":" of "scheme://" and "." of "www." (autolinks).
+_MARKDOWN_ACTIVE = re.compile(
+    r"[\\`*<>~$@]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])|(?<=\])\(|&(?=#?\w+;)|:(?=//)|(?i:(?<=www)\.)"
+)
 
 
 def for_markdown(text: str) -> str:
-    """``text`` as inert Markdown on one line: no tag, link, emphasis, heading or code span, no teacher's path."""
-    text = _MARKDOWN_ACTIVE.sub(r"\\\1", show_controls(hide_paths(text)))
-    return _AUTOLINK.sub(lambda match: "\\" + match.group(0), text)
+    """``text`` as inert Markdown on one line: no tag, link, emphasis, code span or math, no teacher's path."""
+    return _MARKDOWN_ACTIVE.sub(lambda match: "\\" + match.group(0), show_controls(hide_paths(text)))
 
 
 def student_name(entry: str | bytes) -> str:

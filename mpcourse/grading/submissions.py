@@ -123,9 +123,8 @@ class Submission:
         hasher = hashlib.sha256()
         if self.problem:
             hasher.update(b"problem\0" + self.problem.encode("utf-8", "backslashreplace"))
-            with contextlib.suppress(OSError), open_regular(self.path) as stream:
-                for block in iter(lambda: stream.read(2**20), b""):
-                    hasher.update(block)
+            with contextlib.suppress(OSError), open_regular(self.path) as stream:  # its size and first megabyte
+                hasher.update(str(os.fstat(stream.fileno()).st_size).encode() + stream.read(2**20))
             return hasher.hexdigest()[:16]
         for filename in filenames:
             try:
