@@ -27,7 +27,8 @@ Each row records what was graded (a content hash of the notebooks) and when: a
 re-run grades new students, and again those whose submission changed (status
 error too); --student NAME grades or regrades just those, --force everyone.
 The teacher's adjustments (--overrides, --extensions, --due, --late-penalty)
-are applied to every student at each run, without running anything again.
+are applied to every student at each run, without running anything again; a
+run without them uses the last run's (--forget-adjustments drops them).
 
 outputs:
   the gradebook CSV (one row per student: a column per notebook, total, max,
@@ -155,8 +156,12 @@ def add_command(commands: Any) -> None:
         "--due", metavar="WHEN", help="the due date, e.g. 2026-12-01T23:59 (local time unless it names a zone)"
     )  # fmt: skip
     grade.add_argument(
-        "--late-penalty", metavar="PERCENT", type=float, default=0.0,
+        "--late-penalty", metavar="PERCENT", type=float,
         help="percent of the points taken off per day late, a day begun counting (default: none)",
+    )  # fmt: skip
+    grade.add_argument(
+        "--forget-adjustments", action="store_true",
+        help="do not use the adjustment options of the last run (each run remembers the ones it was given)",
     )  # fmt: skip
     grade.add_argument("--force", action="store_true", help="grade again every student, changed or not")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -172,6 +177,38 @@ def _settings(args: argparse.Namespace) -> Any:
     return RunSettings(limits=limits, sandbox=args.sandbox, jobs=args.jobs)
 
 
+_ADJUSTMENT_OPTIONS = ("overrides", "extensions", "due", "late_penalty")
+
+
+def _remembered(args: argparse.Namespace, feedback: Path) -> list[str]:
+    """Fill the adjustment options not given from the last run's (kept beside the results); remember these.
+
+    So a regrade without them keeps the teacher's adjustments; ``--forget-adjustments`` drops them.
+    Returns the options taken from the last run.
+    """
+    import json
+
+    from ..grading.gradebook import atomic_write_text
+    from ..grading.store import RESULTS_DIR
+
+    path = feedback / RESULTS_DIR / ".adjustments.json"
+    try:
+        last = {} if args.forget_adjustments else json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        last = {}
+    taken = []
+    for option in _ADJUSTMENT_OPTIONS:
+        if getattr(args, option) is None and last.get(option) is not None:
+            value = last[option]
+            setattr(args, option, Path(value) if option in ("overrides", "extensions") else value)
+            taken.append(f"--{option.replace('_', '-')} {value}")
+    chosen = {option: getattr(args, option) for option in _ADJUSTMENT_OPTIONS}
+    chosen = {k: str(v.resolve()) if isinstance(v, Path) else v for k, v in chosen.items() if v is not None}
+    if chosen or path.exists():
+        atomic_write_text(path, json.dumps(chosen, indent=1) + "\n")
+    return taken
+
+
 def _adjustments(args: argparse.Namespace) -> Any:
     """The teacher's :class:`~mpcourse.grading.overrides.Adjustments` (``AdjustmentsError`` when unreadable)."""
     from ..grading.overrides import Adjustments, parse_due, read_extensions, read_overrides
@@ -180,7 +217,7 @@ def _adjustments(args: argparse.Namespace) -> Any:
         overrides=read_overrides(args.overrides) if args.overrides else (),
         extensions=read_extensions(args.extensions) if args.extensions else {},
         due=parse_due(args.due) if args.due else None,
-        penalty_percent_per_day=args.late_penalty,
+        penalty_percent_per_day=args.late_penalty or 0.0,
     )
 
 
@@ -231,11 +268,16 @@ def grade_command(args: argparse.Namespace) -> int:
     masters = [master for master in masters if master.checks]
     if not masters:
         return error("grade", "no master notebook has a check cell")
+    feedback = args.feedback or args.out.parent / "feedback"
     try:
+        remembered = _remembered(args, feedback)
         adjustments = _adjustments(args)
     except AdjustmentsError as exc:
         return error("grade", str(exc))
-    feedback = args.feedback or args.out.parent / "feedback"
+    except OSError as exc:
+        return error("grade", f"cannot write beside the feedback ({exc}); name another --feedback")
+    if remembered:
+        print(f"adjustments of the last run: {' '.join(remembered)} (--forget-adjustments drops them)")
     submissions, unread = survey(args.submissions)
     submissions = [s for s in submissions if s.path.resolve() != feedback.resolve()]
     submissions, unread = attach_times(args.submissions, submissions, unread)

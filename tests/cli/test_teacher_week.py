@@ -99,7 +99,7 @@ def term(tmp_path_factory):
     adjust = ["--overrides", str(root / "overrides.csv"), "--extensions", str(root / "extensions.csv")]
     steps["regrade"] = _run(*grade, *adjust)
     steps["rows"] = read_gradebook(root / "gradebook.csv")
-    steps["again"] = _run(*grade, *adjust)
+    steps["again"] = _run(*grade)  # the adjustment files not named again: the last run's are used
     steps["rows again"] = read_gradebook(root / "gradebook.csv")
     (root / "roster.csv").write_text(
         "student,id,sis_user_id,sis_login_id,email,first_name,last_name,section\n"
@@ -150,6 +150,7 @@ def test_the_override_and_the_extension_hold(term):
         assert rows["frank"]["late"] == "1 d 12 h" and rows["frank"]["penalty"] == "0.8"  # 2 days begun: 20% of 4
         assert rows["frank"]["total"] == "3.2"
     assert "Nothing graded." in steps["again"][1]
+    assert "adjustments of the last run: --overrides" in steps["again"][1]
     carol = (root / "feedback" / "carol.md").read_text(encoding="utf-8")
     assert "set by your teacher to 2 points (automatic: 0): accepted her written answer" in carol
 
