@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .adjustments import add_adjustment_options, read_adjustments, remembered_adjustments
 from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, MASTER_HELP, error, load_masters
 
 __all__ = ["add_command"]
@@ -145,24 +146,7 @@ def add_command(commands: Any) -> None:
         "--student", metavar="NAME", action="append",
         help="grade (or grade again) only this student, as named in the gradebook; repeat for several",
     )  # fmt: skip
-    grade.add_argument(
-        "--overrides", metavar="CSV", type=Path,
-        help="the teacher's points for some exercises: student,exercise,points,reason (kept across regrades)",
-    )  # fmt: skip
-    grade.add_argument(
-        "--extensions", metavar="CSV", type=Path, help="a student's own due date: student,due,reason"
-    )  # fmt: skip
-    grade.add_argument(
-        "--due", metavar="WHEN", help="the due date, e.g. 2026-12-01T23:59 (local time unless it names a zone)"
-    )  # fmt: skip
-    grade.add_argument(
-        "--late-penalty", metavar="PERCENT", type=float,
-        help="percent of the points taken off per day late, a day begun counting (default: none)",
-    )  # fmt: skip
-    grade.add_argument(
-        "--forget-adjustments", action="store_true",
-        help="do not use the adjustment options of the last run (each run remembers the ones it was given)",
-    )  # fmt: skip
+    add_adjustment_options(grade)
     grade.add_argument("--force", action="store_true", help="grade again every student, changed or not")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     grade.set_defaults(run=grade_command)
@@ -175,50 +159,6 @@ def _settings(args: argparse.Namespace) -> Any:
 
     limits = Limits(timeout=args.timeout, memory_mb=args.memory_mb, processes=args.processes, disk_mb=args.disk_mb)
     return RunSettings(limits=limits, sandbox=args.sandbox, jobs=args.jobs)
-
-
-_ADJUSTMENT_OPTIONS = ("overrides", "extensions", "due", "late_penalty")
-
-
-def _remembered(args: argparse.Namespace, feedback: Path) -> list[str]:
-    """Fill the adjustment options not given from the last run's (kept beside the results); remember these.
-
-    So a regrade without them keeps the teacher's adjustments; ``--forget-adjustments`` drops them.
-    Returns the options taken from the last run.
-    """
-    import json
-
-    from ..grading.gradebook import atomic_write_text
-    from ..grading.store import RESULTS_DIR
-
-    path = feedback / RESULTS_DIR / ".adjustments.json"
-    try:
-        last = {} if args.forget_adjustments else json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        last = {}
-    taken = []
-    for option in _ADJUSTMENT_OPTIONS:
-        if getattr(args, option) is None and last.get(option) is not None:
-            value = last[option]
-            setattr(args, option, Path(value) if option in ("overrides", "extensions") else value)
-            taken.append(f"--{option.replace('_', '-')} {value}")
-    chosen = {option: getattr(args, option) for option in _ADJUSTMENT_OPTIONS}
-    chosen = {k: str(v.resolve()) if isinstance(v, Path) else v for k, v in chosen.items() if v is not None}
-    if chosen or path.exists():
-        atomic_write_text(path, json.dumps(chosen, indent=1) + "\n")
-    return taken
-
-
-def _adjustments(args: argparse.Namespace) -> Any:
-    """The teacher's :class:`~mpcourse.grading.overrides.Adjustments` (``AdjustmentsError`` when unreadable)."""
-    from ..grading.overrides import Adjustments, parse_due, read_extensions, read_overrides
-
-    return Adjustments(
-        overrides=read_overrides(args.overrides) if args.overrides else (),
-        extensions=read_extensions(args.extensions) if args.extensions else {},
-        due=parse_due(args.due) if args.due else None,
-        penalty_percent_per_day=args.late_penalty or 0.0,
-    )
 
 
 def _one_student_hint(folder: Path, masters: list[Any]) -> str | None:
@@ -270,8 +210,8 @@ def grade_command(args: argparse.Namespace) -> int:
         return error("grade", "no master notebook has a check cell")
     feedback = args.feedback or args.out.parent / "feedback"
     try:
-        remembered = _remembered(args, feedback)
-        adjustments = _adjustments(args)
+        remembered = remembered_adjustments(args, feedback)
+        adjustments = read_adjustments(args)
     except AdjustmentsError as exc:
         return error("grade", str(exc))
     except OSError as exc:
