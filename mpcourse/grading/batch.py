@@ -31,7 +31,7 @@ from .neutralise import for_terminal
 from .notebook import Master
 from .overrides import Adjustments
 from .preflight import GradingUnavailable, Preflight
-from .results import HASH, STATUS, BatchResult, NotebookGrade, Status, StudentGrade, by_name
+from .results import DETAILS, HASH, STATUS, BatchResult, NotebookGrade, Status, StudentGrade, by_name
 from .runner import stop_all_runs
 from .sandbox import SandboxUnavailable, clean_stale_runs, resolve
 from .settings import DEFAULT_SETTINGS, RunSettings
@@ -153,24 +153,21 @@ class Records:
         self._notebooks = [master.name for master in masters]
         self._unsandboxed = unsandboxed
 
-    def _write(self, automatic: StudentGrade) -> StudentGrade:
-        """Apply the adjustments, write the feedback and the result; a write that fails becomes the status."""
+    def add(self, automatic: StudentGrade) -> StudentGrade:
+        """Record a student's automatic grade with the adjustments applied: their gradebook row (rewritten
+        atomically), feedback and result; return the final grade.  A failure to write their feedback or result
+        (or a grader bug while rendering it) becomes their status, not the batch's end."""
         final = self.adjustments.apply(automatic)
         row = final.row()
         try:
             write_feedback(self.feedback_dir, final, unsandboxed=self._unsandboxed)
             self.store.save(automatic, final)
-        except (OSError, ValueError) as exc:  # the grader's own I/O for this student: their status, not the batch's
+        except Exception as exc:  # the grader's own I/O for this student: their status
             row[STATUS] = str(Status.ERROR)
-            row["details"] = f"feedback not written ({exc}); a re-run tries again"
+            row[DETAILS] = f"feedback not written ({type(exc).__name__}: {exc}); a re-run tries again"
         self.rows[automatic.name] = row
         write_gradebook(self.gradebook, self.rows, self._notebooks)
         return final
-
-    def add(self, student: StudentGrade) -> StudentGrade:
-        """Record ``student``'s automatic grade: gradebook row (rewritten atomically), feedback, result; return
-        the final grade (adjustments applied)."""
-        return self._write(student)
 
     def readjust(self, names: Sequence[str]) -> list[str]:
         """Apply the adjustments again to the students ``names`` from their stored results (nothing runs);
@@ -181,7 +178,7 @@ class Records:
             if stored is None or name not in self.rows:
                 continue
             if self.adjustments.apply(stored.automatic).row() != stored.final.row():  # (a hand-edited row stays)
-                self._write(stored.automatic)
+                self.add(stored.automatic)
                 changed.append(name)
         return changed
 

@@ -194,3 +194,12 @@ def test_every_destination_shows_controls_as_escapes(text):
     for function in (for_terminal, for_csv, for_markdown, student_name):
         assert not TERMINAL_CONTROLS.search(function(text)) and "\x9b" not in function(text)
         function(text).encode("utf-8")  # always writable as UTF-8
+
+
+def test_two_names_that_read_the_same_are_graded_once_and_the_other_listed(tmp_path):
+    """A folder named with an ESC byte and one named with the text of its escape: one graded, one listed, why."""
+    (tmp_path / "a\x1b").mkdir()
+    (tmp_path / "a\\x1b").mkdir()
+    found, unread = survey(tmp_path)
+    assert [submission.name for submission in found] == ["a\\x1b"]
+    assert len(unread) == 1 and "rename one" in unread[0][1]
