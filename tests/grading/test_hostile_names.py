@@ -16,6 +16,10 @@ import csv
 import io
 import os
 import re
+import signal
+import subprocess
+import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -27,6 +31,7 @@ from grading_fixtures import SOLUTIONS, make_quick_class, require_bwrap, solved,
 import mpcourse
 from mpcourse.cli import main
 from mpcourse.grading.batch import grade_class
+from mpcourse.grading.gradebook import read_gradebook
 from mpcourse.grading.neutralise import for_csv, for_markdown, for_terminal, student_name
 from mpcourse.grading.notebook import load_master
 from mpcourse.grading.release import student_copy
@@ -54,6 +59,8 @@ HOSTILE_ANSWER = (
     'answer = "\\x1b[2J\\x1b]0;owned\\x07 <script>alert(1)</script> **bold** [x](http://evil.example) "'
     ' + "![i](http://evil.example/i.png) www.evil.example " + mpcourse.__file__ + " " + os.getcwd()\n'
 )
+#: An answer that takes a few seconds, so the grader can be killed while it runs.
+SLOW_ANSWER = "import time\ntime.sleep(10)\nanswer = 42"
 TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -203,3 +210,31 @@ def test_two_names_that_read_the_same_are_graded_once_and_the_other_listed(tmp_p
     found, unread = survey(tmp_path)
     assert [submission.name for submission in found] == ["a\\x1b"]
     assert len(unread) == 1 and "rename one" in unread[0][1]
+
+
+def test_a_grader_killed_mid_run_is_finished_by_the_next_run(tmp_path):
+    """SIGKILL the grader while a notebook runs: the next run keeps what was written and grades the rest."""
+    require_bwrap()
+    masters = write_masters(tmp_path / "masters")
+    submissions = make_quick_class(masters, tmp_path / "subs")
+    slow = solved(student_copy(load_master(masters / "01_basics.ipynb")), {"answer-one": SLOW_ANSWER})
+    (submissions / "zz-slow").mkdir()
+    nbformat.write(slow, submissions / "zz-slow" / "01_basics.ipynb")
+    gradebook = tmp_path / "gradebook.csv"
+    command = [sys.executable, "-m", "mpcourse", "grade", str(submissions), "--master", str(masters),
+               "--out", str(gradebook), "--sandbox", "bwrap", "--timeout", "120", "--no-progress"]  # fmt: skip
+    grader = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not (gradebook.exists() and len(read_gradebook(gradebook)) >= 4):
+            time.sleep(0.2)
+        assert grader.poll() is None, "the grader finished before it could be killed"
+    finally:
+        os.killpg(grader.pid, signal.SIGKILL)
+        grader.wait()
+    kept = read_gradebook(gradebook)
+    assert "zz-slow" not in kept and len(kept) == 4, kept.keys()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Graded 1 student(s)." in done.stdout, done.stdout
+    assert read_gradebook(gradebook)["zz-slow"]["01_basics"] == "2"
