@@ -69,14 +69,14 @@ def _check_lines(check: CheckResult) -> list[str]:
     else:
         head = f"{name}: {check.outcome}"
     result = [f"- {_MARKS.get(check.outcome, '-')} {head} {points}{hidden}"]
+    if check.outcome == Outcome.FAIL and len(lines) > 1:  # an indented code block inside the item: inert
+        result += ["", *(f"      {_code_line(line)}" for line in lines[1:]), ""]
     if check.override:
         automatic = format_points(check.automatic or 0)
         result.append(
             f"  - ✏️ set by your teacher to {format_points(check.earned)} points (automatic: {automatic}): "
             f"{for_markdown(check.override)}"
         )
-    if check.outcome == Outcome.FAIL and len(lines) > 1:
-        result += ["", *(f"      {_code_line(line)}" for line in lines[1:]), ""]
     return result
 
 

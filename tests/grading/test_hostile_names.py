@@ -238,3 +238,16 @@ def test_a_grader_killed_mid_run_is_finished_by_the_next_run(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Graded 1 student(s)." in done.stdout, done.stdout
     assert read_gradebook(gradebook)["zz-slow"]["01_basics"] == "2"
+
+
+def test_cant_inject_markdown_through_the_lines_under_a_hint_or_an_override():
+    """A failing check's further lines stay an inert code block, an override or not."""
+    from mpcourse.grading.feedback import render_feedback
+    from mpcourse.grading.results import CheckResult, NotebookGrade, Outcome, Status, StudentGrade
+
+    output = "NOT YET: x\n<script>alert(1)</script>\n[a](http://evil.example)"
+    check = CheckResult("answer", 2, 2, Outcome.FAIL, output, override="*accepted*", automatic=0)
+    page = mistune.create_markdown(escape=False)(
+        render_feedback(StudentGrade("ann", (NotebookGrade("01", Status.OK, (check,)),)))
+    )
+    assert "<script" not in page and "<a " not in page and "<em>" not in page
