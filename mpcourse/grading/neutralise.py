@@ -88,7 +88,8 @@ _ABSOLUTE = re.compile(r"(?<![\w.~/\\-])(?:/|[A-Za-z]:\\)(?:[^\s/\\'\"<>|:]+[/\\
 def hide_paths(text: str) -> str:
     """``text`` without paths of the teacher's machine: known folders by name, any other absolute folder as ``…/``."""
     for root, label in _known_roots():
-        text = text.replace(root, label)
+        if root in text:
+            text = re.sub(re.escape(root) + r"(?![\w.-])", lambda _, shown=label: shown, text)  # a whole folder
     return _ABSOLUTE.sub("…/", text)
 
 
