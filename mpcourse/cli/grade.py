@@ -195,7 +195,7 @@ def grade_command(args: argparse.Namespace) -> int:
     from ..grading.collect import attach_times
     from ..grading.gradebook import GradebookError
     from ..grading.neutralise import for_terminal
-    from ..grading.overrides import AdjustmentsError
+    from ..grading.overrides import AdjustmentsError, exercise_name
     from ..grading.preflight import GradingUnavailable
     from ..grading.submissions import shard, survey
     from ..grading.summary import format_summary
@@ -218,6 +218,13 @@ def grade_command(args: argparse.Namespace) -> int:
         return error("grade", f"cannot write beside the feedback ({exc}); name another --feedback")
     if remembered:
         print(f"adjustments of the last run: {' '.join(remembered)} (--forget-adjustments drops them)")
+    exercises = [(master.name, check.name) for master in masters for check in master.checks]
+    unknown = adjustments.unknown_exercises(exercises)
+    if unknown:
+        names = "; ".join(exercise_name(notebook, check) for notebook, check in exercises)
+        return error(
+            "grade", f"the overrides name exercises no master has: {', '.join(unknown)} (the exercises: {names})"
+        )
     submissions, unread = survey(args.submissions)
     submissions = [s for s in submissions if s.path.resolve() != feedback.resolve()]
     submissions, unread = attach_times(args.submissions, submissions, unread)

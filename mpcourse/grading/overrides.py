@@ -121,13 +121,13 @@ def read_extensions(path: str | Path) -> dict[str, Extension]:
     return extensions
 
 
+def _names(notebook: str, check: str) -> set[str]:
+    """The names an override may give an exercise: its short name, the check's name, ``<notebook> <check>``."""
+    return {exercise_name(notebook, check).casefold(), check.casefold(), f"{notebook} {check}".casefold()}
+
+
 def _matches(override: Override, notebook: str, check: CheckResult) -> bool:
-    wanted = override.exercise.casefold()
-    return wanted in {
-        exercise_name(notebook, check.name).casefold(),
-        check.name.casefold(),
-        f"{notebook} {check.name}".casefold(),
-    }
+    return override.exercise.casefold() in _names(notebook, check.name)
 
 
 @dataclass(frozen=True)
@@ -173,6 +173,7 @@ class Adjustments:
             adjusted = dataclasses.replace(adjusted, penalty=round(adjusted.raw_score * share, 2))
         return adjusted
 
-    def exercise_names(self) -> set[str]:
-        """Every exercise an override names (to check them against the masters)."""
-        return {override.exercise for override in self.overrides}
+    def unknown_exercises(self, exercises: Iterable[tuple[str, str]]) -> list[str]:
+        """The exercises overrides name that none of ``exercises`` (``(notebook, check name)``) is."""
+        known = set().union(*(_names(notebook, check) for notebook, check in exercises))
+        return sorted({o.exercise for o in self.overrides if o.exercise.casefold() not in known}, key=by_name)

@@ -71,3 +71,14 @@ def test_files_with_a_bad_line_say_which_line(tmp_path):
 def test_students_the_adjustments_name_but_the_gradebook_lacks_are_named():
     adjustments = Adjustments(overrides=(Override("zoe", "01 x", 1, "r"),))
     assert adjustments.unknown_students(["ann"]) == ["zoe"]
+
+
+def test_an_override_naming_no_exercise_is_found():
+    adjustments = Adjustments(overrides=(Override("ann", "01 the answr is 42", 1, "typo"),))
+    assert adjustments.unknown_exercises([("01_basics", "the answer is 42")]) == ["01 the answr is 42"]
+    assert (
+        Adjustments(overrides=(Override("ann", "THE ANSWER IS 42", 1, "r"),)).unknown_exercises(
+            [("01_basics", "the answer is 42")]
+        )
+        == []
+    )
