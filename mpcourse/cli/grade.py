@@ -33,10 +33,14 @@ run without them uses the last run's (--forget-adjustments drops them).
 
 outputs:
   the gradebook CSV (one row per student: a column per notebook, total, max,
-  status, details) and one Markdown feedback file per student listing every
-  check with pass/fail and the check's own hint.  Status is the worst of: ok,
-  missing (notebook not found), timeout, invalid notebook, error (the run
-  failed), invalid submission (a zip rejected: path traversal, zip bomb).
+  status, details; late, penalty, adjusted when used; graded, hash) and one
+  Markdown feedback file per student listing every check with pass/fail and the
+  check's own hint (their full results in feedback/.results/, for `gradebook
+  export` and `report`).  Status is the worst of: ok, missing (notebook not
+  found), timeout, invalid notebook, error (the run failed, or their feedback
+  could not be written), invalid submission (a zip rejected: path traversal, zip
+  bomb).  Names and texts from submissions are shown as inert text: no control
+  character, formula, Markdown or HTML, nor a path of this machine.
 
 exit status:
   0 when the batch completed (whatever the students scored), 1 when grading
