@@ -125,8 +125,9 @@ def _lms_entry(name: str) -> tuple[str, str, str, int] | None:
         match = pattern.match(name.replace("\\", "/").lstrip("/"))
         if match:
             filename = _safe_file(match["file"])
-            if filename is None:
-                return None
+            student = match["student"]
+            if filename is None or "/" in student or student.startswith(".") or not student.strip():
+                return None  # not a notebook, or a "student" that would be a path or a hidden folder
             attempt = _ATTEMPT.match(filename)
             if attempt and pattern is _CANVAS:
                 return match["student"], match["id"], f"{attempt['stem']}.ipynb", int(attempt["attempt"])

@@ -68,3 +68,18 @@ def test_lms_archive_member_names_cannot_leave_the_student_folder(tmp_path):
     with pytest.raises(CollectError, match="points outside the folder"):
         collect_lms(archive, tmp_path / "out")
     assert not (tmp_path / "evil.ipynb").exists()
+
+
+def test_lms_student_names_cannot_be_paths_or_hidden(tmp_path):
+    """A "student" part that is a folder path, a hidden name or dots is not collected; the others are."""
+    when = (2026, 12, 1, 0, 0, 0)
+    archive = _zip(
+        tmp_path / "odd.zip",
+        {
+            "..hidden_1_2_01.ipynb": (when, b"{}"),
+            "a/b_1_assignsubmission_file_01.ipynb": (when, b"{}"),
+            "ann_1_2_01.ipynb": (when, b"ann"),
+        },
+    )
+    assert [folder.name for folder in collect_lms(archive, tmp_path / "out")] == ["ann"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [TIMES_FILE, "ann"]
