@@ -58,22 +58,32 @@ def _safe_file(name: str) -> str | None:
     return last if last.endswith(".ipynb") and not last.startswith(".") else None
 
 
+def _previous_times(out: Path) -> list[list[str]]:
+    """The rows of an earlier collection's :data:`TIMES_FILE` in ``out`` (none when absent or unreadable)."""
+    try:
+        with open(out / TIMES_FILE, encoding="utf-8", newline="") as stream:
+            return [row for row in list(csv.reader(stream))[1:] if len(row) == 3]
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []
+
+
 def _write(out: Path, collected: Sequence[Collected]) -> list[Path]:
+    """Write each student's notebooks into ``out/<student>/`` and their times (kept for students not collected now)."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    buffer = io.StringIO()
-    times = csv.writer(buffer, lineterminator="\n")
-    times.writerow(["student", "submitted", "lms_id"])
-    for entry in sorted(collected, key=lambda item: item.student):
+    rows = {row[0]: row for row in _previous_times(out)}
+    for entry in collected:
         folder = out / entry.student
         folder.mkdir(exist_ok=True)
         for filename, data in entry.files.items():
             (folder / filename).write_bytes(data)
         written.append(folder)
         when = datetime.fromtimestamp(entry.submitted, timezone.utc).isoformat() if entry.submitted else ""
-        times.writerow([entry.student, when, entry.lms_id])
+        rows[entry.student] = [entry.student, when, entry.lms_id]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([["student", "submitted", "lms_id"], *sorted(rows.values())])
     atomic_write_text(out / TIMES_FILE, buffer.getvalue())
-    return written
+    return sorted(written)
 
 
 def collect_nbgrader(submitted: str | Path, assignment: str, out: str | Path) -> list[Path]:
