@@ -139,7 +139,7 @@ def test_a_plain_release_keeps_solutions_on_demand(tmp_path: Path, capsys: pytes
 
 @pytest.mark.slow
 def test_in_a_kernel_load_ext_brings_the_hint_and_the_magic() -> None:
-    """Before ``%load_ext mpcourse`` a NOT YET line is the check's own; after it, it names %solution NAME, which works."""
+    """Before ``%load_ext mpcourse`` a NOT YET line is the check's own; after it, it names a working %solution."""
     name, exercise = next(iter(solutions.exercises().items()))
     fail = f"from mpcourse.checks import report\nreport(False, {exercise.title!r}, 'a hint')"
     notebook = execute([fail, "%load_ext mpcourse", fail, f"%solution {name}"])
