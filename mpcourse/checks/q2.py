@@ -152,8 +152,8 @@ def check_download_all(
     """
     name = "download_all waits for all downloads at once"
     if not callable(download_all):
-        hint = UNTOUCHED_HINT if download_all is Ellipsis else "pass the function itself: check_download_all(download_all)"
-        return report(False, name, hint)
+        passing = "pass the function itself: check_download_all(download_all)"
+        return report(False, name, UNTOUCHED_HINT if download_all is Ellipsis else passing)
     delays = list(delays)
     start = time.perf_counter()
     try:
