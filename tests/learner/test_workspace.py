@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -274,3 +275,30 @@ def test_an_added_or_removed_cell_is_an_edit_that_is_kept(small_course: Path, tm
         master.write_text(master.read_text(encoding="utf-8").replace("# ", "# New: ", 1), encoding="utf-8")
         assert _state(prepare(workspace, small_course), name) == NEWER
         assert path.read_bytes() == edited
+
+
+_LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def _links(path: Path) -> list[str]:
+    """The link targets of a Markdown file, or of a notebook's Markdown cells."""
+    if path.suffix == ".ipynb":
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        text = "\n".join(_text(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    else:
+        text = path.read_text(encoding="utf-8")
+    return _LINK.findall(text)
+
+
+def test_every_link_in_the_copy_opens_something_inside_the_copy(course_copy: Path) -> None:
+    """A learner's copy is all they have: a relative link may not lead out of it (``../README.md``) or nowhere."""
+    documents = sorted(course_copy.glob("*.ipynb")) + sorted(course_copy.glob("*.md"))
+    assert any(path.suffix == ".md" for path in documents), "the copy has no course overview"
+    root = course_copy.resolve()
+    for document in documents:
+        for target in _links(document):
+            if re.match(r"[a-z]+:", target) or target.startswith("#"):
+                continue
+            resolved = (document.parent / target.split("#")[0]).resolve()
+            assert resolved.is_relative_to(root), f"{document.name} links out of the copy: {target}"
+            assert resolved.exists(), f"{document.name} links to {target}, which the copy lacks"
