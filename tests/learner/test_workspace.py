@@ -193,10 +193,12 @@ def test_start_says_which_notebooks_have_a_newer_course_version(
     monkeypatch.setattr("mpcourse.learner.workspace.course_dir", lambda: small_course)
     workspace = tmp_path / "mine"
     assert main(["start", str(workspace), "--no-lab"]) == 0
-    assert "added    01_basics.ipynb" in capsys.readouterr().out
+    assert "(new: 2 notebooks" in capsys.readouterr().out
     (workspace / "01_basics.ipynb").write_text("{}", encoding="utf-8")
+    (workspace / "02_processes.ipynb").unlink()
     assert main(["start", str(workspace), "--no-lab"]) == 0
-    assert "yours, kept as you left them: 01_basics.ipynb" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "yours, kept as you left them: 01_basics.ipynb" in out and "restored 02_processes.ipynb" in out
     master = small_course / "01_basics.ipynb"
     master.write_text(master.read_text(encoding="utf-8").replace("# Basics", "# Basics, again"), encoding="utf-8")
     assert main(["start", str(workspace), "--no-lab"]) == 0
