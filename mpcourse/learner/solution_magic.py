@@ -4,9 +4,9 @@ The NOT YET line of a failed check names the exercise (:func:`stuck_hint`, a hin
 hook of :mod:`mpcourse.checks`); ``%solution`` alone lists the exercises.  Both are
 installed by ``%load_ext mpcourse`` (:func:`register_solution`).
 
-The reference answer replaces ``%solution NAME`` in its own cell: the cursor stays
-on it, and running the cell again (or Run All) runs the answer instead of adding
-another copy of it.
+The reference answer replaces ``%solution NAME`` in its own cell and runs there, so
+the learner's next Shift+Enter (on the check below) uses it, and running the cell
+again (or Run All) runs the answer instead of adding another copy of it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from . import solutions
 
 
 def solution(ipython: Any, line: str) -> None:
-    """``%solution NAME [PART]``: one exercise's reference answer in place of this cell's text; no NAME lists them."""
+    """``%solution NAME [PART]``: an exercise's reference answer, run in place of this cell's text (no NAME: a list)."""
     words = line.split()
     if not words:
         names = ", ".join(solutions.exercises())
@@ -37,16 +37,19 @@ def solution(ipython: Any, line: str) -> None:
         return
     ipython.set_next_input(parts[part - 1], replace=True)
     where = f"Part {part} of {len(parts)} of the reference answer" if len(parts) > 1 else "The reference answer"
-    print(f"{where} of {exercise.name} is now in this cell: run it (Shift+Enter), then run the check cell again.")
+    print(f"{where} of {exercise.name} is now in this cell, in place of %solution, and has run.")
     if part < len(parts):
-        print(f"Then, in a new cell below it: %solution {exercise.name} {part + 1}")
+        print(f"Next, in a new cell below it: %solution {exercise.name} {part + 1}")
+    else:
+        print("Now run the check cell again.")
+    ipython.run_cell(parts[part - 1], store_history=False)
 
 
 def register_solution(ipython: Any) -> None:
     """Register the ``%solution`` line magic, and the hint that names it under a failed exercise's check."""
 
     def solution_magic(line: str) -> None:
-        """Put the reference answer of an exercise in a new cell: %solution NAME (no NAME lists them)."""
+        """Put the reference answer of an exercise in this cell, and run it: %solution NAME (no NAME lists them)."""
         solution(ipython, line)
 
     ipython.register_magic_function(solution_magic, magic_kind="line", magic_name="solution")

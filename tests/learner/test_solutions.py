@@ -31,6 +31,9 @@ class Shell:
     def register_magic_function(self, func: object, magic_kind: str, magic_name: str) -> None:
         pass
 
+    def run_cell(self, text: str, store_history: bool = False) -> None:
+        self.ran = text
+
 
 @pytest.fixture(name="loaded")
 def loaded_fixture(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -72,7 +75,7 @@ def test_solution_magic_puts_the_answer_in_its_own_cell(capsys: pytest.CaptureFi
     name, exercise = next(iter(solutions.exercises().items()))
     shell = Shell()
     solution(shell, name)
-    assert shell.next_inputs == solutions.solution_parts(exercise)[:1]
+    assert shell.next_inputs == solutions.solution_parts(exercise)[:1] == [shell.ran]
     assert "is now in this cell" in capsys.readouterr().out
 
 
@@ -147,6 +150,19 @@ def test_in_a_kernel_load_ext_brings_the_hint_and_the_magic() -> None:
     assert "%solution" not in before and "Hint: a hint" in before
     assert f"%solution {name}" in after
     assert "is now in this cell" in magic
+
+
+@pytest.mark.slow
+def test_in_a_kernel_the_solution_runs_where_it_was_asked_for() -> None:
+    """``%solution sum_of_squares`` (a %%worker answer) and then the check: PASS, with no cell run in between."""
+    notebook = execute(
+        [
+            "%load_ext mpcourse\nfrom mpcourse.checks.q1 import check_sum_of_squares",
+            "%solution sum_of_squares",
+            "check_sum_of_squares(sum_of_squares)",
+        ]
+    )
+    assert stream_text(notebook.cells[2]).startswith("PASS: "), stream_text(notebook.cells[1])
 
 
 def test_exercises_group_answers_with_checks_as_grading_does() -> None:
