@@ -40,7 +40,7 @@ def lab_command(workspace: Path, first: str | None = None, options: Sequence[str
     if first:
         command.append(f"--LabApp.default_url=/lab/tree/{quote(first)}?reset")
     if not any("log_level" in option or option == "--debug" for option in options):
-        command.append("--ServerApp.log_level=WARN")  # the address is logged as critical: it still shows
+        command += ["--ServerApp.log_level=WARN", "--LabApp.log_level=WARN"]  # the address is logged as critical
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in options:
         command.append("--allow-root")
     return [*command, *options]
