@@ -43,6 +43,11 @@ class _Shell:
     def register_magic_function(self, func, magic_kind, magic_name):
         self.magics[magic_name] = func
 
+    custom_exceptions = ()
+
+    def set_custom_exc(self, exceptions, handler):
+        self.custom_exceptions = exceptions
+
 
 @pytest.fixture(name="no_hooks")
 def no_hooks_fixture(monkeypatch):

@@ -31,6 +31,11 @@ class Shell:
     def register_magic_function(self, func: object, magic_kind: str, magic_name: str) -> None:
         pass
 
+    custom_exceptions: tuple[type, ...] = ()
+
+    def set_custom_exc(self, exceptions: tuple[type, ...], handler: object) -> None:
+        self.custom_exceptions = exceptions
+
     def run_cell(self, text: str, store_history: bool = False) -> None:
         self.ran = text
 
