@@ -15,7 +15,6 @@ Exit status: 0 when every check passed without contradicting its numbers, 1 othe
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 
 import nbformat
@@ -27,7 +26,6 @@ from mpcourse.kernel.environment import kernel_environment
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 CHAPTERS = ("01", "02", "05", "07")
-_LOW = re.compile(r"ran (\d+\.\d+)x as fast")
 
 
 def _checks(notebook: nbformat.NotebookNode) -> list[tuple[str, str, str]]:
@@ -43,12 +41,16 @@ def _checks(notebook: nbformat.NotebookNode) -> list[tuple[str, str, str]]:
     return found
 
 
-def contradicts(line: str, note: str, threshold: float = 1.3) -> bool:
-    """A PASS beside a low speedup that the note does not explain, or any NOT YET (a master holds right answers)."""
+def contradicts(line: str, note: str) -> bool:
+    """Any NOT YET (a master holds right answers), or a PASS whose numbers neither reach the ideal nor say why not.
+
+    :func:`mpcourse.checks.busy.speedup_note` ends a speedup that earned its PASS with the ideal, a
+    low one on a busy machine with its reason, and one on a single core with that.
+    """
     if not line.startswith("PASS"):
         return True
-    low = _LOW.search(note)
-    return bool(low and float(low.group(1)) <= threshold and "why the speedup is low" not in note)
+    explained = ("The ideal on", "why the speedup is low", "one usable core")
+    return bool(note) and not any(phrase in note for phrase in explained)
 
 
 def main(argv: list[str] | None = None) -> int:
