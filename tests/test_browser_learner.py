@@ -223,12 +223,14 @@ def cpu_hog() -> Iterator[None]:
 
 def _save_and_wait(tab: Any, path: Path, saved: Any) -> list[dict]:
     """Ctrl+S, then wait until the file on disk holds what ``saved(cells)`` wants."""
-    tab.keyboard.press("Control+s")
-    deadline = time.monotonic() + 30
-    while not saved(_saved_cells(path)):
+    deadline = time.monotonic() + 60
+    while True:
+        tab.keyboard.press("Control+s")
+        for _ in range(20):
+            if saved(_saved_cells(path)):
+                return _saved_cells(path)
+            time.sleep(0.5)
         assert time.monotonic() < deadline, f"{path.name} was not saved"
-        time.sleep(0.5)
-    return _saved_cells(path)
 
 
 def _measured_and_shown(cells: list[dict]) -> tuple[str, str, str]:
@@ -317,7 +319,7 @@ def test_the_learners_copy_from_stub_to_solution_in_jupyterlab(chromium: str, tm
         _assert_not_changed_by_opening(tab, untouched)
         setup = tab.locator(f"{PANEL} .jp-CodeCell").first
         _run(tab, setup)
-        tab.wait_for_timeout(3000)
+        setup.locator(".jp-InputPrompt", has_text=re.compile(r"\[\d+\]")).wait_for(timeout=CELL_TIMEOUT)
         _save_and_wait(tab, home / DEFAULT_NAME / untouched, lambda cells: any(c.get("execution_count") for c in cells))
 
     assert _digests(REPO_ROOT / "notebooks") == repo_notebooks, "the repository's notebooks/ changed"

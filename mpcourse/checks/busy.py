@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from ..backend.cpus import available_cpus, free_cpus_now
-from . import report
+from . import in_kernel, report
 
 __all__ = [
     "BUSY_SHARE",
@@ -160,21 +160,13 @@ def note(text: str) -> None:
     """Show ``text`` under the cell as an image (not compared by nbval), or on stderr outside a kernel."""
     if not text:
         return
-    shell = _kernel_shell()
-    if shell is None:
+    if not in_kernel():
         print(text, file=sys.stderr)
         return
     from IPython.display import display
 
     png = base64.b64encode(_png(text)).decode("ascii")
     display({"image/png": png}, raw=True, metadata={"mpcourse": {"note": text}})
-
-
-def _kernel_shell() -> Any:
-    """The running IPython kernel's shell, or ``None`` (plain Python, a terminal IPython)."""
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None
-    return shell if shell is not None and getattr(shell, "kernel", None) is not None else None
 
 
 def _png(text: str) -> bytes:
