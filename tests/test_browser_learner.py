@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import http.client
 import json
 import os
 import re
@@ -29,7 +30,6 @@ import secrets
 import subprocess
 import sys
 import time
-import urllib.error
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -93,7 +93,7 @@ def course_command(base: Path, home: Path, name: str) -> Iterator[LabServer]:
         "--no-browser",
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0",
+        "--ServerApp.port_retries=50",  # a port found free may be taken before the server binds it
         f"--IdentityProvider.token={token}",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]  # fmt: skip
@@ -104,16 +104,19 @@ def course_command(base: Path, home: Path, name: str) -> Iterator[LabServer]:
         process = subprocess.Popen(
             command, cwd=base, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
-    server = LabServer(f"http://127.0.0.1:{port}", token, process, home / DEFAULT_NAME)
+    server = None
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
+        while server is None:
             if process.poll() is not None:
                 pytest.fail(f"the course command exited with {process.returncode}:\n{log_path.read_text()}")
+            info = base / "runtime" / f"jpserver-{process.pid}.json"  # the course command execs JupyterLab
             try:
-                server.api("GET", "status")
-                break
-            except (urllib.error.URLError, ConnectionError):
+                bound = json.loads(info.read_text(encoding="utf-8"))["port"]
+                candidate = LabServer(f"http://127.0.0.1:{bound}", token, process, home / DEFAULT_NAME)
+                candidate.api("GET", "status")
+                server = candidate
+            except (OSError, ValueError, KeyError, http.client.HTTPException):
                 if time.monotonic() > deadline:
                     pytest.fail(f"no JupyterLab in {SERVER_START_TIMEOUT} s:\n{log_path.read_text()}")
                 time.sleep(0.25)
@@ -121,8 +124,9 @@ def course_command(base: Path, home: Path, name: str) -> Iterator[LabServer]:
     finally:
         everything = proctree.descendants(process.pid)
         try:
-            server.api("POST", "shutdown")
-        except (urllib.error.URLError, ConnectionError):
+            if server is not None:
+                server.api("POST", "shutdown")
+        except (OSError, http.client.HTTPException):
             pass
         try:
             process.wait(timeout=PROCESS_EXIT_TIMEOUT)
