@@ -18,10 +18,10 @@ __all__ = [
     "SQUARES_LOGGER",
     "SQUARE_MESSAGE",
     "do_nothing",
+    "handlers_of",
     "ignore_sigint",
     "log_square",
     "log_to_queue",
-    "root_handlers",
     "start_a_child",
 ]
 
@@ -60,9 +60,9 @@ def log_square(number: int) -> int:
     return square
 
 
-def root_handlers() -> list[str]:
-    """The class names of this process's root-logger handlers: what a child got from its parent."""
-    return [type(handler).__name__ for handler in logging.getLogger().handlers]
+def handlers_of(logger_name: str) -> list[str]:
+    """The class names of the handlers of logger ``logger_name`` in this process: what a child got from its parent."""
+    return [type(handler).__name__ for handler in logging.getLogger(logger_name).handlers]
 
 
 # --- processes that start processes -----------------------------------------------

@@ -18,6 +18,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "mpcourse"
 CHILD_SIDE = [
     "mpcourse.workers",
+    "mpcourse.program_workers",
+    "mpcourse.block_lifetime",
     *sorted(f"mpcourse.backend.{p.stem}" for p in (PACKAGE / "backend").glob("[a-z]*.py")),
 ]
 MAX_LINES = 300
