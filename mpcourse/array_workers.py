@@ -28,7 +28,6 @@ __all__ = [
     "checksum",
     "fill_mandelbrot_rows",
     "inherited_checksum",
-    "limit_blas_threads",
     "lookup_in",
     "lookup_loading",
     "lookup_preloaded",
@@ -129,16 +128,15 @@ def blas_threads() -> int:
     return max((pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"), default=1)
 
 
-def limit_blas_threads(threads: int) -> None:
-    """Pool initializer: let NumPy's BLAS library use at most ``threads`` threads in this worker."""
+def multiply(size: int, repeats: int, threads: int | None = None) -> int:
+    """Multiply a ``size`` x ``size`` matrix by itself ``repeats`` times; return the BLAS threads it ran with.
+
+    ``threads``: let the BLAS library use at most that many threads meanwhile (``None``: its default).
+    """
     from threadpoolctl import threadpool_limits
 
-    threadpool_limits(limits=threads, user_api="blas")
-
-
-def multiply(size: int, repeats: int) -> int:
-    """Multiply a ``size`` x ``size`` matrix by itself ``repeats`` times; return the BLAS threads it ran with."""
     matrix = np.linspace(0.0, 1.0, size * size).reshape(size, size)
-    for _ in range(repeats):
-        matrix @ matrix
-    return blas_threads()
+    with threadpool_limits(limits=threads, user_api="blas"):
+        for _ in range(repeats):
+            matrix @ matrix
+        return blas_threads()
