@@ -12,6 +12,7 @@ import logging
 import logging.handlers
 import multiprocessing
 import signal
+import sys
 from typing import Any
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "ignore_sigint",
     "log_square",
     "log_to_queue",
+    "short_tracebacks",
     "start_a_child",
 ]
 
@@ -36,6 +38,18 @@ SQUARE_MESSAGE = "square of %d is %d"
 def ignore_sigint() -> None:
     """Pool initializer: this worker ignores SIGINT (Ctrl+C), so only the parent decides what an interrupt stops."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def short_tracebacks() -> None:
+    """Pool initializer: this worker prints a traceback as its last line only (no frames, no file paths).
+
+    It writes them to its own standard error, as a spawned worker does: a worker forked from a
+    Jupyter kernel has the kernel's ``sys.stderr`` instead, which loses what a worker writes just
+    before it dies.
+    """
+    sys.tracebacklimit = 0
+    if sys.__stderr__ is not None:
+        sys.stderr = sys.__stderr__
 
 
 # --- logging from children --------------------------------------------------------
