@@ -12,7 +12,12 @@ from .exercise import Context, Exercise
 
 __all__ = ["EXERCISES"]
 
-_PREAMBLE = MP_PREAMBLE + "import logging\nimport logging.handlers\n"
+#: What the chapter's import cell gives the answer.
+_PREAMBLE = (
+    MP_PREAMBLE
+    + "import logging\nimport logging.handlers\n"
+    + "from mpcourse.program_workers import SQUARES_LOGGER, log_square, log_to_queue\n"
+)
 _PROBE = """\
 from mpcourse.checks.q9 import gather_logged_squares
 FUNC = globals().get("logged_squares")
