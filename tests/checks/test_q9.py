@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import os
@@ -43,30 +44,31 @@ def solution(method: str | None = None):
     return logged_squares
 
 
-def handler_in_the_parent(numbers, handler):
-    """The handler goes on this process's logger: the workers' records never reach it."""
+@contextlib.contextmanager
+def handler_on_the_squares_logger(handler):
+    """``handler`` on this process's ``mpcourse.squares`` logger, at INFO, for the block."""
     logger = logging.getLogger(SQUARES_LOGGER)
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     try:
-        with mpcourse.Pool(2) as pool:
-            squares = pool.map(log_square, numbers)
-            pool.close()
-            pool.join()
+        yield
     finally:
         logger.removeHandler(handler)
+
+
+def handler_in_the_parent(numbers, handler):
+    """The handler goes on this process's logger: the workers' records never reach it."""
+    with handler_on_the_squares_logger(handler), mpcourse.Pool(2) as pool:
+        squares = pool.map(log_square, numbers)
+        pool.close()
+        pool.join()
     return squares
 
 
 def logged_here(numbers, handler):
     """No workers at all: every record comes from this process."""
-    logger = logging.getLogger(SQUARES_LOGGER)
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    try:
+    with handler_on_the_squares_logger(handler):
         return [log_square(n) for n in numbers]
-    finally:
-        logger.removeHandler(handler)
 
 
 def listener_left_running(numbers, handler):
