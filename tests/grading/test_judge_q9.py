@@ -34,8 +34,7 @@ WRONG = {
         "logged in this process",
     ),
     "written-for-the-visible-numbers": (
-        "def logged_squares(numbers, handler):\n"
-        "    return [16, 49, 1, 144, 81, 9]\n",
+        "def logged_squares(numbers, handler):\n    return [16, 49, 1, 144, 81, 9]\n",
         "returned [16, 49, 1, 144, 81, 9]",
     ),
 }
