@@ -39,7 +39,7 @@ LOGGED_SQUARES_TITLE = (
     "logged_squares squares the numbers in worker processes, and every record they log reaches the handler"
 )
 
-#: Workers limited to one BLAS thread each must beat the oversubscribed pool by this much (measured: over 5x).
+#: Workers limited to one BLAS thread each must beat the oversubscribed pool by this much (measured on 2 cores: 4x-16x).
 BLAS_THRESHOLD = 1.5
 
 #: Seconds a thread the learner's code started may take to end after it returned.
