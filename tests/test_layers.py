@@ -25,6 +25,8 @@ ORDER_EXCEPTIONS: set[tuple[str, str]] = set()
 OUTSIDE_THE_ORDER = {"mpcourse", "mpcourse.__main__"}  # the package's own facade and `python -m mpcourse`
 CHILD_SIDE = [
     "mpcourse.workers",
+    "mpcourse.program_workers",
+    "mpcourse.block_lifetime",
     *sorted(f"mpcourse.backend.{p.stem}" for p in (PACKAGE / "backend").glob("[a-z]*.py")),
 ]
 MAX_LINES = 300

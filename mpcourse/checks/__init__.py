@@ -50,6 +50,7 @@ SELF_CHECKS = frozenset(
         "check_map_faster",
         "check_zero_copy",
         "check_mandelbrot_speedup",
+        "check_blas_limits",
     }
 )
 
