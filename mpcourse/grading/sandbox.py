@@ -39,7 +39,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from ..tools import proctree
-from . import cgroups
+from . import cgroups, seccomp
 from .bwrap import INSIDE, PYTHON, bwrap_args
 from .limits import DEFAULT_LIMITS, Limits, cpus_for, is_root, rlimits
 from .runfolders import clean_stale_runs, new_run_folder, remove
@@ -145,10 +145,19 @@ class Sandbox:
     ``mode`` is ``bwrap`` or ``none`` (see :func:`resolve`).  Each live sandbox
     holds a slot (the lowest free number): as root its run gets a uid of its own,
     and with ``jobs`` > 1 its share of the CPUs (``cpus`` chooses them instead).
+    With bubblewrap every process of the run gets the :mod:`.seccomp` filter;
+    ``tracing``: without its ``ptrace`` rule (the command is a tracer that
+    starts what it traces with :func:`.seccomp.tracee_command`).
     """
 
     def __init__(
-        self, mode: str, limits: Limits = DEFAULT_LIMITS, *, jobs: int = 1, cpus: Sequence[int] | None = None
+        self,
+        mode: str,
+        limits: Limits = DEFAULT_LIMITS,
+        *,
+        jobs: int = 1,
+        cpus: Sequence[int] | None = None,
+        tracing: bool = False,
     ) -> None:
         if mode not in ("bwrap", "none"):
             raise ValueError(f"mode must be 'bwrap' or 'none' (resolve 'auto' first), not {mode!r}")
@@ -157,6 +166,7 @@ class Sandbox:
             _slots.add(self.slot)
         chosen = cpus if cpus is not None else cpus_for(self.slot, jobs)
         self.mode, self.limits, self.cpus = mode, limits, tuple(chosen) if chosen else None
+        self.tracing = tracing
         self.marker = uuid.uuid4().hex
         self._since = time.time() - 1.0
         self._process: subprocess.Popen[bytes] | None = None
@@ -238,6 +248,10 @@ class Sandbox:
                 if self._group is not None:
                     config["cgroups"] = self._group.procs_files
                 args = ["bwrap", *bwrap_args(self.limits, cwd)]
+                code = seccomp.program(tracing=self.tracing)
+                if code is not None:
+                    opened.append(_memfd(code))
+                    args += ["--seccomp", str(opened[-1])]
                 for relative, data in (files or {}).items():
                     descriptor = _memfd(data)
                     opened.append(descriptor)
