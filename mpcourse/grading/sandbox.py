@@ -1,25 +1,15 @@
 """Run learner code in a sandbox: bubblewrap on Linux, or (``none``) with process limits only.
 
-One :class:`Sandbox` per run::
+One :class:`Sandbox` per run (:mod:`.driver` drives it: pipes, timeout, stop)::
 
     with Sandbox("bwrap", Limits(timeout=60)) as box:
-        process = box.popen([sys.executable, "-c", code], files={"work/data.json": b"{}"},
-                            cwd=box.path("work"), stdout=log, report_fd=write_end)
-        process.wait(box.limits.timeout)
+        process = box.popen([PYTHON, "-c", code], files={"work/data.json": b"{}"}, report_fd=write_end)
     # every process of the run is gone here, and so are its files
 
-Inside bubblewrap a run sees the system (``/usr``, ``/etc``) and the Python
-environment read-only (of the ``mpcourse`` package only its own folder, without
-course masters or solutions), its own size-limited ``/tmp`` holding the run's
-folder ``/tmp/mpgrade`` (``work``, ``home``, ``tmp``), and ``/dev/shm``, nothing
-else of the machine; it has no
-network, its own pid namespace that ends with the run, an environment built from
-an allowlist, and it never runs as root.  See the README, "For teachers", for
-which limit holds where.
-
-This module chooses the sandbox and starts, stops and cleans up a run; the
-pieces it uses: :mod:`.bwrap` (bubblewrap's command line), :mod:`.limits` (the
-limits as rlimits, CPU shares), :mod:`.runfolders` (run folders on the grader's
+What a run sees and cannot do is in docs/teachers/sandbox.md.  This module
+chooses the sandbox and starts, stops and cleans up a run; its pieces:
+:mod:`.bwrap` (bubblewrap's command line), :mod:`.seccomp` (the system calls
+refused), :mod:`.limits`, :mod:`.runfolders` (run folders on the grader's
 side), :mod:`.cgroups` (whole-run limits as root) and ``_confine.py`` (the
 process side, run by path).
 """
@@ -145,9 +135,8 @@ class Sandbox:
     ``mode`` is ``bwrap`` or ``none`` (see :func:`resolve`).  Each live sandbox
     holds a slot (the lowest free number): as root its run gets a uid of its own,
     and with ``jobs`` > 1 its share of the CPUs (``cpus`` chooses them instead).
-    With bubblewrap every process of the run gets the :mod:`.seccomp` filter;
-    ``tracing``: without its ``ptrace`` rule (the command is a tracer that
-    starts what it traces with :func:`.seccomp.tracee_command`).
+    With bubblewrap every process of the run gets the :mod:`.seccomp` filter
+    (``tracing``: but for ``ptrace``, see :func:`.seccomp.tracee_command`).
     """
 
     def __init__(
@@ -248,8 +237,7 @@ class Sandbox:
                 if self._group is not None:
                     config["cgroups"] = self._group.procs_files
                 args = ["bwrap", *bwrap_args(self.limits, cwd)]
-                code = seccomp.program(tracing=self.tracing)
-                if code is not None:
+                if (code := seccomp.program(tracing=self.tracing)) is not None:
                     opened.append(_memfd(code))
                     args += ["--seccomp", str(opened[-1])]
                 for relative, data in (files or {}).items():
