@@ -18,6 +18,8 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
+from . import runplaces
+
 __all__ = ["PREFIX", "RunGroup", "clean_stale", "create"]
 
 #: Name prefix of every group this module makes.
@@ -100,7 +102,9 @@ def create(memory_mb: int, processes: int, cpus: Iterable[int] | None) -> RunGro
     parents = {controller: _own(controller) for controller in _CONTROLLERS}
     if None in parents.values():
         return None
-    name = PREFIX + uuid.uuid4().hex[:12]
+    name = f"{PREFIX}{runplaces.owner()}-{uuid.uuid4().hex[:12]}"
+    for parent in parents.values():
+        runplaces.remember("cgroups", parent)  # type: ignore[arg-type]
     made: dict[str, Path] = {}
     group = RunGroup(made)
     try:
@@ -126,35 +130,16 @@ def create(memory_mb: int, processes: int, cpus: Iterable[int] | None) -> RunGro
 
 
 def clean_stale() -> None:
-    """Remove the groups of runs whose grader was killed (their processes first)."""
-    for controller in _CONTROLLERS:
-        parent = _own(controller)
-        if parent is None:
-            continue
+    """Remove the groups of runs whose grader was killed (their processes first), below this grader's groups and
+    wherever a grader of this user made them (:mod:`.runplaces`)."""
+    parents = {_own(controller) for controller in _CONTROLLERS} | set(runplaces.places("cgroups"))
+    for parent in parents - {None}:
         try:
-            stale = [entry for entry in parent.iterdir() if entry.name.startswith(PREFIX) and entry.is_dir()]
+            stale = [entry for entry in parent.iterdir() if entry.name.startswith(PREFIX) and entry.is_dir()]  # type: ignore[union-attr]
         except OSError:
             continue
         for directory in stale:
-            try:
-                if time.time() - directory.stat().st_mtime < 24 * 3600 and _busy(directory):
-                    continue
-            except OSError:
-                continue
-            RunGroup({controller: directory}).remove()
-
-
-def _busy(directory: Path) -> bool:
-    """Whether a live grader run may still own this group (a process in it whose grader is alive)."""
-    try:
-        pids = (directory / "cgroup.procs").read_text().split()
-    except OSError:
-        return False
-    for pid in pids:
-        try:
-            parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        if parent not in (0, 1):
-            return True
-    return False
+            made_by = directory.name[len(PREFIX) :].rsplit("-", 1)[0]
+            if "-" not in made_by or runplaces.alive(made_by):
+                continue  # its grader is still running (or it has no owner in its name: not ours to judge)
+            RunGroup({directory.parent.name: directory}).remove()

@@ -31,7 +31,7 @@ from typing import IO, Any
 from ..tools import proctree
 from . import cgroups, seccomp
 from .bwrap import INSIDE, PYTHON, bwrap_args
-from .limits import DEFAULT_LIMITS, Limits, cpus_for, is_root, rlimits
+from .limits import DEFAULT_LIMITS, Limits, cpus_for, is_root, rlimits, run_uid
 from .runfolders import clean_stale_runs, new_run_folder, remove
 
 __all__ = [
@@ -54,8 +54,6 @@ DEFAULT_MODE = "auto"
 MARKER_ENV = "MPCOURSE_GRADING_RUN"
 #: Teacher variables a run still gets (everything else is left out).
 PASSED_ENV = ("MPCOURSE_START_METHOD",)
-#: Root runs learner code as these uids (one per concurrent run); they need no account.
-ROOT_UID_BASE = 2_000_000_000
 
 _CONFINE = str(Path(__file__).with_name("_confine.py"))
 
@@ -246,7 +244,7 @@ class Sandbox:
                     args += ["--perms", "0666", "--file", str(descriptor), self.path(relative)]
                 inside = {"report_fd": report_fd if report_fd is not None else 2}
                 if is_root():
-                    inside.update(uid=ROOT_UID_BASE + self.slot, gid=ROOT_UID_BASE + self.slot)
+                    inside.update(uid=run_uid(self.slot), gid=run_uid(self.slot))
                 supervisor = [PYTHON, _CONFINE, "supervise", json.dumps(inside)]
                 bwrap = shutil.which("bwrap") or "bwrap"
                 wrapped = [PYTHON, _CONFINE, "enter", json.dumps(config), bwrap, *args[1:], *supervisor]
