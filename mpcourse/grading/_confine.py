@@ -9,9 +9,10 @@ process): drop root for the run's own uid, run ``CMD``, and when it ends kill
 every other process of the sandbox, writing ``{"sandbox": {"leftovers": N}}``
 to the report file descriptor.  CONFIG is a JSON object.
 
-``python _confine.py seccomp FILTER CMD...`` (inside, where a judge's tracer
-starts the learner's side): install the seccomp filter ``FILTER`` (the hex of a
-``struct sock_filter`` array, from ``seccomp.py``), then exec ``CMD``.
+``python _confine.py seccomp FILTER SCRIPT ARGS...`` (inside, where a judge's
+tracer starts the learner's side): install the seccomp filter ``FILTER`` (the
+hex of a ``struct sock_filter`` array, from ``seccomp.py``), then run the Python
+file ``SCRIPT`` as ``__main__`` in this same interpreter (no second start).
 """
 
 from __future__ import annotations
@@ -114,7 +115,12 @@ if __name__ == "__main__":
     role, settings, *rest = sys.argv[1:]
     if role == "seccomp":
         install_filter(bytes.fromhex(settings))
-        os.execv(rest[0], rest)
+        import runpy
+
+        sys.argv[:] = rest
+        sys.path[0] = os.path.dirname(os.path.abspath(rest[0]))
+        runpy.run_path(rest[0], run_name="__main__")
+        sys.exit(0)
     if role == "enter":
         enter(json.loads(settings), rest)
     sys.exit(supervise(json.loads(settings), rest))

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import platform
 import struct
-from collections.abc import Sequence
 from pathlib import Path
 
 from .bwrap import PYTHON
@@ -165,10 +164,10 @@ def program(tracing: bool = False, machine: str | None = None) -> bytes | None:
 _CONFINE = str(Path(__file__).with_name("_confine.py"))
 
 
-def tracee_command(mode: str, command: Sequence[str]) -> list[str]:
-    """``command`` started with the whole filter installed first (what a judge's tracer starts), in a
-    ``bwrap`` run on a supported machine; otherwise ``command`` itself."""
+def tracee_command(mode: str, script: str, *args: str) -> list[str]:
+    """The command that runs the Python file ``script`` with the whole filter installed first (what a judge's
+    tracer starts), in a ``bwrap`` run on a supported machine; otherwise ``python script args``."""
     filter_bytes = program() if mode == "bwrap" else None
     if filter_bytes is None:
-        return list(command)
-    return [PYTHON, "-I", "-S", _CONFINE, "seccomp", filter_bytes.hex(), *command]
+        return [PYTHON, script, *args]
+    return [PYTHON, _CONFINE, "seccomp", filter_bytes.hex(), script, *args]

@@ -34,6 +34,6 @@ def test_every_supported_machine_has_a_program_and_every_refused_call_a_reason()
 
 def test_a_tracing_run_keeps_ptrace_and_its_tracee_gets_the_whole_filter():
     assert len(seccomp.program(tracing=True, machine="x86_64")) == len(seccomp.program(machine="x86_64")) - 16
-    wrapped = seccomp.tracee_command("bwrap", ["python", "child.py"])
-    assert wrapped[-2:] == ["python", "child.py"] and bytes.fromhex(wrapped[-3]) == seccomp.program()
-    assert seccomp.tracee_command("none", ["python", "child.py"]) == ["python", "child.py"]
+    wrapped = seccomp.tracee_command("bwrap", "child.py", "input")
+    assert wrapped[-2:] == ["child.py", "input"] and bytes.fromhex(wrapped[-3]) == seccomp.program()
+    assert seccomp.tracee_command("none", "child.py")[1:] == ["child.py"]

@@ -98,7 +98,7 @@ def run_job(job: dict[str, Any], settings: RunSettings = DEFAULT_SETTINGS) -> Ob
     mode = resolve(settings.sandbox)
     with SandboxRun(mode, limits, jobs=settings.jobs, report_bytes=_MAX_REPORT, log_bytes=2000, tracing=True) as run:
         command = [PYTHON, _TRACE, str(run.report_fd), str(limits.output_chars * 50), run.path("work", _JOB_FILE)]
-        command += tracee_command(mode, [PYTHON, _CHILD])
+        command += tracee_command(mode, _CHILD)
         finished = run.run(command, files={f"work/{_JOB_FILE}": json.dumps(job).encode()})
     if finished.ending == "stopped":
         return Observed(problem="interrupted")
