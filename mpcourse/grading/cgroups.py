@@ -3,8 +3,10 @@
 Uses cgroup v1 controllers (``memory``, ``pids``, ``cpuset`` under
 ``/sys/fs/cgroup``), which only root may manage on most systems.  A group is
 made below the grader's own group, the run joins it before it starts (see
-``_confine.py``), and it is emptied and removed when the run ends; groups left
-by a killed grader are removed at the next start.  Where this is not possible
+``_confine.py``), and it is emptied and removed when the run ends.  A group's
+name holds its grader's pid and start time: groups whose grader is gone are
+removed at the next start (wherever they were made, see :mod:`.runplaces`), a
+live grader's never, even before its run has joined.  Where this is not possible
 (not root, or no v1 controllers) :func:`create` returns ``None`` and the
 sandbox falls back to per-process rlimits.
 """
@@ -104,7 +106,7 @@ def create(memory_mb: int, processes: int, cpus: Iterable[int] | None) -> RunGro
         return None
     name = f"{PREFIX}{runplaces.owner()}-{uuid.uuid4().hex[:12]}"
     for parent in parents.values():
-        runplaces.remember("cgroups", parent)  # type: ignore[arg-type]
+        runplaces.remember("cgroups", str(parent))
     made: dict[str, Path] = {}
     group = RunGroup(made)
     try:
@@ -132,10 +134,10 @@ def create(memory_mb: int, processes: int, cpus: Iterable[int] | None) -> RunGro
 def clean_stale() -> None:
     """Remove the groups of runs whose grader was killed (their processes first), below this grader's groups and
     wherever a grader of this user made them (:mod:`.runplaces`)."""
-    parents = {_own(controller) for controller in _CONTROLLERS} | set(runplaces.places("cgroups"))
-    for parent in parents - {None}:
+    parents = {own for controller in _CONTROLLERS if (own := _own(controller)) is not None}
+    for parent in parents | set(runplaces.places("cgroups")):
         try:
-            stale = [entry for entry in parent.iterdir() if entry.name.startswith(PREFIX) and entry.is_dir()]  # type: ignore[union-attr]
+            stale = [entry for entry in parent.iterdir() if entry.name.startswith(PREFIX) and entry.is_dir()]
         except OSError:
             continue
         for directory in stale:
