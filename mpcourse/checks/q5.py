@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.pool
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..backend.cpus import available_cpus
 from ..workers import TaskRecord, double, traced_sleep
-from . import busy, report
+from . import busy, report, report_verdict
+from .exercise import exercise
 
-__all__ = ["MIN_MAP_SPEEDUP", "ORDER_TASKS", "check_apply_blocks", "check_map_faster", "check_run_all", "tasks_at_once"]
+__all__ = [
+    "MIN_MAP_SPEEDUP",
+    "ORDER_TASKS",
+    "PoolKeeper",
+    "check_apply_blocks",
+    "check_map_faster",
+    "check_run_all",
+    "run_all",
+    "run_all_data",
+    "tasks_at_once",
+]
 
 #: Sleep lengths the exercise check runs through ``run_all``: the first task is the longest,
 #: so results that come back in completion order are easy to tell from item order.
@@ -40,11 +52,6 @@ def tasks_at_once(records: Sequence[TaskRecord]) -> float:
     span = max(r.end for r in records) - min(r.start for r in records)
     busy = sum(r.end - r.start for r in records)
     return busy / span if span > 0 else 1.0
-
-
-def _overlapped(records: Sequence[TaskRecord], by: float = 0.05) -> bool:
-    """Did any two tasks run at the same time for at least ``by`` seconds?"""
-    return any(min(a.end, b.end) - max(a.start, b.start) >= by for i, a in enumerate(records) for b in records[i + 1 :])
 
 
 def _records(value: Any) -> list[TaskRecord] | None:
@@ -142,68 +149,135 @@ def check_map_faster(
     return report(False, name, f"{hint} With {free:.1f} cores free, over {asked:.2f}x was asked.")
 
 
-def _live_children() -> set[int]:
-    return {child.pid for child in multiprocessing.active_children() if child.pid is not None}
+#: Pools kept for the life of this process (``run_all_data(..., close=False)``).
+_KEPT: list[Any] = []
 
 
-def _run(run_all: Callable[..., Any], func: Callable[..., Any], items: list[Any]) -> tuple[Any, str]:
-    """Call ``run_all(func, items)``; return ``(result, "")`` or ``(None, hint)``."""
+class PoolKeeper:
+    """Keeps every pool created while it is active referenced, so the garbage collector cannot close them.
+
+    A pool left open is finalised (its workers terminated) once nothing refers to it; kept
+    here, it is still running when the check looks, which is what a learner's kernel would
+    see whenever anything else held on to it.  :meth:`close_left` then says how many
+    workers were left and stops them.
+    """
+
+    def __init__(self) -> None:
+        self.pools: list[Any] = []
+        self._saved: list[tuple[type, Callable[..., Any]]] = []
+
+    def __enter__(self) -> PoolKeeper:
+        import concurrent.futures
+
+        for cls in (multiprocessing.pool.Pool, concurrent.futures.ProcessPoolExecutor):
+            original = cls.__init__
+            self._saved.append((cls, original))
+
+            def kept(pool: Any, *args: Any, _original: Callable[..., Any] = original, **kwargs: Any) -> None:
+                _original(pool, *args, **kwargs)
+                self.pools.append(pool)
+
+            cls.__init__ = kept  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for cls, original in self._saved:
+            cls.__init__ = original  # type: ignore[method-assign]
+        self._saved.clear()
+
+    def close_left(self) -> int:
+        """How many worker processes of the kept pools are still running; stop them all."""
+        left = 0
+        for pool in self.pools:
+            workers = getattr(pool, "_pool", None)
+            if workers is None:
+                workers = list((getattr(pool, "_processes", None) or {}).values())
+            left += sum(1 for worker in workers or () if worker.is_alive())
+            if isinstance(pool, multiprocessing.pool.Pool):
+                pool.terminate()
+                pool.join()
+            else:
+                pool.shutdown(wait=True, cancel_futures=True)
+        self.pools.clear()
+        return left
+
+
+def _call(run_all: Callable[..., Any], func: Callable[..., Any], items: list[Any]) -> tuple[Any, str]:
+    """Call ``run_all(func, items)``; return ``(result, "")`` or ``(None, what it raised)``."""
     try:
         return run_all(func, items), ""
     except Exception as exc:
         return None, f"run_all({func.__name__}, {items!r}) raised {type(exc).__name__}: {exc}"
 
 
-def check_run_all(run_all: Any) -> bool:
-    """Exercise: does ``run_all(func, items)`` run the tasks side by side, in order, leaving no worker?"""
-    name = "run_all runs the tasks side by side, keeps their order and leaves no worker running"
+def run_all_data(run_all: Any, numbers: list[int], lengths: list[float], *, close: bool = True) -> dict[str, Any]:
+    """What ``run_all`` did with ``double`` over ``numbers`` and ``traced_sleep`` over ``lengths``, as plain data.
+
+    ``left``: workers still running after it returned, its pools kept from the garbage collector
+    (and then stopped; with ``close=False`` left running, for a tracer to see).
+    """
+    data: dict[str, Any] = {"numbers": numbers, "lengths": lengths}
     if not callable(run_all):
-        return report(False, name, "define a function run_all(func, items) in the answer cell")
-    before = _live_children()
+        data["problem"] = "define a function run_all(func, items) in the answer cell"
+        return data
+    with PoolKeeper() as keeper:
+        try:
+            doubled, data["problem"] = _call(run_all, double, list(numbers))
+            if not data["problem"]:
+                data["doubled"] = list(doubled) if isinstance(doubled, (list, tuple)) else repr(doubled)
+                value, data["problem"] = _call(run_all, traced_sleep, list(lengths))
+                records = _records(value)
+                if records is not None:
+                    data["records"] = [[r.pid, r.start, r.end, r.result] for r in records]
+        finally:
+            if close:
+                data["left"] = keeper.close_left()
+            else:
+                _KEPT.extend(keeper.pools)  # alive until the process ends: a judge's tracer sees their workers
+    return data
 
-    numbers = list(range(10))
-    doubled, problem = _run(run_all, double, numbers)
-    if problem:
-        return report(False, name, problem)
-    if doubled is None:
-        return report(False, name, "run_all returned None: return the list of results")
-    if list(doubled) != [double(n) for n in numbers]:
-        return report(
-            False,
-            name,
-            f"run_all(double, range(10)) gave {doubled!r}, expected [0, 2, 4, ..., 18]; "
-            "return one result per item, in item order",
+
+@exercise("run_all", "run_all runs the tasks side by side, keeps their order and leaves no worker running")
+def run_all(data: dict[str, Any]) -> tuple[bool, str]:
+    """Verdict on :func:`run_all_data` (plus ``traced_processes``, counted from outside, where observed)."""
+    if data.get("problem"):
+        return False, str(data["problem"])
+    numbers, lengths = list(data["numbers"]), list(data["lengths"])
+    if data.get("doubled") != [2 * n for n in numbers]:
+        return False, (
+            f"run_all(double, {numbers}) gave {data.get('doubled')}; return one result per item, in item order"
         )
-
-    lengths = list(ORDER_TASKS)
-    value, problem = _run(run_all, traced_sleep, lengths)
-    if problem:
-        return report(False, name, problem)
-    records = _records(value)
-    if records is None or len(records) != len(lengths):
-        return report(False, name, f"run_all(traced_sleep, {lengths}) did not return one result per item")
-    if [r.result for r in records] != lengths:
-        return report(
-            False,
-            name,
+    rows = data.get("records")
+    if not isinstance(rows, list) or len(rows) != len(lengths):
+        return False, f"run_all(traced_sleep, {lengths}) did not return one result per item"
+    if [row[3] for row in rows] != lengths:
+        return False, (
             "the results came back in the order the tasks finished, not in item order; "
             "map, and apply_async followed by get() in submission order, keep item order "
-            "(imap_unordered does not)",
+            "(imap_unordered does not)"
         )
-    if not _overlapped(records):
-        return report(
-            False,
-            name,
-            "the tasks ran one after another: pool.apply waits for each result before the next "
-            "task is sent; use pool.map, or apply_async for every item and then get()",
+    processes = data.get("traced_processes")
+    few = processes is not None and processes < 2
+    if few or not _overlapped_rows(rows) or len({row[0] for row in rows}) < 2:
+        return False, (
+            "the tasks ran one after another"
+            + (f" ({processes} process(es) really ran)" if few else "")
+            + ": pool.apply waits for each result before the next task is sent; use pool.map, "
+            "or apply_async for every item and then get()"
         )
+    if data.get("left"):
+        return False, (
+            f"{data['left']} worker process(es) were still running after run_all returned; create the "
+            "pool in a with block and call pool.close() and pool.join() before leaving it"
+        )
+    return True, ""
 
-    left = _live_children() - before
-    if left:
-        return report(
-            False,
-            name,
-            f"{len(left)} worker process(es) were still running after run_all returned; create the "
-            "pool in a with block and call pool.close() and pool.join() before leaving it",
-        )
-    return report(True, name)
+
+def _overlapped_rows(rows: list[list[float]], by: float = 0.05) -> bool:
+    """Did two ``[pid, start, end, result]`` rows run at the same time for at least ``by`` seconds?"""
+    return any(min(a[2], b[2]) - max(a[1], b[1]) >= by for i, a in enumerate(rows) for b in rows[i + 1 :])
+
+
+def check_run_all(run_all: Any) -> bool:
+    """Exercise: does ``run_all(func, items)`` run the tasks side by side, in order, leaving no worker?"""
+    return report_verdict("run_all", run_all_data(run_all, list(range(10)), list(ORDER_TASKS)))

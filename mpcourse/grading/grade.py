@@ -4,9 +4,13 @@
 
     read_notebook     the submission's copy of the master (bytes)      -> or unscored
     merge             the master with the learner's answer cells        -> or unscored
-    (not attempted)   every check's answers still the stub              -> 0 points, no run
-    run_notebook      nbval in a sandbox                                -> RunResult
-    verdicts          per-check Verdicts (judge_verdicts: graded checks judged outside the kernel)
+    (not attempted)   every check's answers still the stub, no cell of
+                      the learner's own                                 -> 0 points, no run
+    run_notebook      nbval in a sandbox, only when a check is scored
+                      from the kernel's output (every course check is
+                      judged, so the course's notebooks skip it)        -> RunResult
+    verdicts          per-check Verdicts (judge_verdicts: graded checks judged outside the kernel,
+                      on the learner's own code cells)
     score_checks      points per check                                  -> NotebookGrade
 
 A step that cannot go on raises :class:`Unscored`: the notebook then gets that status
@@ -18,8 +22,8 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Collection, Mapping
 
-from .judge import judge_verdicts
-from .merge import InvalidNotebook, merge, read_submission
+from .judge import all_judged, judge_verdicts
+from .merge import InvalidNotebook, SubmittedCell, merge, read_submission
 from .notebook import Master
 from .preflight import Preflight
 from .results import CheckResult, NotebookGrade, Outcome, Status, Verdict
@@ -64,11 +68,15 @@ def read_notebook(master: Master, submission: Submission) -> bytes:
 def score_checks(
     master: Master, not_attempted: Collection[str], verdicts: Mapping[str, Verdict]
 ) -> tuple[CheckResult, ...]:
-    """Each check's points: all for a passing verdict, 0 for a failing one, a missing one or an unattempted check."""
+    """Each check's points: all for a passing verdict, 0 for a failing one, a missing one or an unattempted check.
+
+    A check whose answer cells hold the stub still passes when the judge found the answer
+    elsewhere in the learner's notebook (a cell of their own).
+    """
     results = []
     for check in master.checks:
         verdict = verdicts.get(check.cell_id)
-        if check.cell_id in not_attempted:
+        if check.cell_id in not_attempted and not (verdict is not None and verdict.passed):
             outcome, output = Outcome.NOT_ATTEMPTED, ""
         elif verdict is None:
             outcome, output = Outcome.NOT_RUN, ""
@@ -97,19 +105,35 @@ def grade_notebook(
     preflight: Preflight | None = None,
     *,
     verdicts: VerdictStep = judge_verdicts,
+    kernel_run: bool | None = None,
 ) -> NotebookGrade:
-    """Grade ``submission``'s copy of ``master``: merge its answers, run it, score the checks by ``verdicts``."""
+    """Grade ``submission``'s copy of ``master``: merge its answers, run it, score the checks by ``verdicts``.
+
+    ``kernel_run``: run the notebook with nbval (``True``), never (``False``), or only when a
+    check is scored from the kernel's output (``None``, the default).
+    """
     try:
-        merged = merge(master, read_submission(read_notebook(master, submission)))
+        submitted = read_submission(read_notebook(master, submission))
+        merged = merge(master, submitted)
     except InvalidNotebook as exc:
         return unscored(master, Status.INVALID_NOTEBOOK, str(exc))
     except Unscored as stop:
         return unscored(master, stop.status, stop.detail)
     not_attempted = merged.checks_not_attempted(master)
-    if all(check.cell_id in not_attempted for check in master.checks):
+    learner = [{"source": cell.source, "tags": list(cell.tags)} for cell in submitted]
+    if all(check.cell_id in not_attempted for check in master.checks) and not _own_cells(master, submitted):
         return NotebookGrade(master.name, Status.OK, score_checks(master, not_attempted, {}))
     if preflight is not None:
         preflight.ensure()
-    run = run_notebook(merged.notebook, master.path.name, settings)
-    checks = score_checks(master, not_attempted, verdicts(master, merged, run, settings))
+    if kernel_run is False or (kernel_run is None and all_judged(master)):
+        run = RunResult(Status.OK)
+    else:
+        run = run_notebook(merged.notebook, master.path.name, settings)
+    checks = score_checks(master, not_attempted, verdicts(master, merged, run, settings, learner))
     return NotebookGrade(master.name, run.status, checks, run.detail, leftover_note(run))
+
+
+def _own_cells(master: Master, submitted: list[SubmittedCell]) -> bool:
+    """Did the learner add code cells of their own (ids the master does not have), where an answer may be?"""
+    ids = {cell.get("id") for cell in master.notebook.cells}
+    return any(cell.source.strip() and cell.cell_id not in ids for cell in submitted)

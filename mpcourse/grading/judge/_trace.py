@@ -5,10 +5,17 @@ standard library only, before any learner code): read the file ``INPUT`` and
 delete it (so no learner code finds it on disk), start ``CMD`` as a traced child
 (``PTRACE_SEIZE`` with fork, vfork, clone and exec events, so every process and
 thread it or its descendants create is reported by the kernel to this process),
-give it ``INPUT``'s bytes on stdin, collect its stdout (at most ``CAP`` bytes), and when it ends write one JSON line
-to ``REPORT_FD``::
+give it ``INPUT``'s bytes on stdin (a judge job, less what only the tracer keeps: its time
+limit ``kill_after``, after which it kills every task of the run, and the resources it
+owns, :mod:`.owned`), collect its stdout (at most ``CAP`` bytes), and when it ends write
+one JSON line to ``REPORT_FD``::
 
-    {"trace": {"processes": 4, "threads": 2, "helpers": 1, "left": 0, "exit": 0}, "output": "..."}
+    {"trace": {"processes": 4, "threads": 2, "helpers": 1, "left": 0, "exit": 0, "timed_out": false,
+               "tasks": [{"cpu": 0.31, "start": 0.12, "end": 0.5, "signal": 0}, ...], "main_cpu": 0.4},
+     "output": "...", "owned": {"block": {...}, "server": {...}}}
+
+``tasks``: each counted process's CPU seconds (read from ``/proc`` as it exits), its
+lifetime from the command's start, and the signal that ended it (0: it exited).
 
 ``processes`` counts processes other than the command's own that were really
 created (an unstarted ``Process`` object creates none; a thread is counted in
@@ -31,10 +38,18 @@ import os
 import signal
 import sys
 import threading
+import time
 
 _SEIZE, _CONT, _GETEVENTMSG = 0x4206, 7, 0x4201
-_O_TRACEFORK, _O_TRACEVFORK, _O_TRACECLONE, _O_TRACEEXEC, _O_EXITKILL = 0x2, 0x4, 0x8, 0x10, 0x100000
-_EVENT_FORK, _EVENT_VFORK, _EVENT_CLONE, _EVENT_EXEC, _EVENT_STOP = 1, 2, 3, 4, 128
+_O_TRACEFORK, _O_TRACEVFORK, _O_TRACECLONE, _O_TRACEEXEC, _O_TRACEEXIT, _O_EXITKILL = (
+    0x2,
+    0x4,
+    0x8,
+    0x10,
+    0x40,
+    0x100000,
+)
+_EVENT_FORK, _EVENT_VFORK, _EVENT_CLONE, _EVENT_EXEC, _EVENT_EXIT, _EVENT_STOP = 1, 2, 3, 4, 6, 128
 _WALL = 0x40000000
 _HELPERS = (b"multiprocessing.forkserver", b"multiprocessing.resource_tracker", b"multiprocessing.semaphore_tracker")
 
@@ -73,6 +88,16 @@ def _is_thread(pid: int) -> bool:
     except (OSError, ValueError):
         pass
     return False
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of process ``pid`` so far, from ``/proc`` (0 when it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stream:
+            fields = stream.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def _is_helper(pid: int) -> bool:
@@ -123,8 +148,11 @@ def _untraced(main: int, go_write: int, in_write: int, data: bytes, collector: _
     return {"untraced": why, "output": bytes(collector.data).decode("utf-8", errors="replace")}
 
 
-def trace(command: list[str], cap: int, data: bytes = b"") -> dict:
-    """Run ``command`` traced with ``data`` on its stdin; return the report (see the module docstring)."""
+def trace(command: list[str], cap: int, data: bytes = b"", timeout: float | None = None) -> dict:
+    """Run ``command`` traced with ``data`` on its stdin; return the report (see the module docstring).
+
+    After ``timeout`` seconds every task of the run is killed from here (``"timed_out": true``).
+    """
     in_read, in_write = os.pipe()
     go_read, go_write = os.pipe()
     ready_read, ready_write = os.pipe()
@@ -153,7 +181,7 @@ def trace(command: list[str], cap: int, data: bytes = b"") -> dict:
     os.close(ready_read)
     collector = _Collector(out_read, cap)
     collector.start()
-    options = _O_TRACEFORK | _O_TRACEVFORK | _O_TRACECLONE | _O_TRACEEXEC | _O_EXITKILL
+    options = _O_TRACEFORK | _O_TRACEVFORK | _O_TRACECLONE | _O_TRACEEXEC | _O_TRACEEXIT | _O_EXITKILL
     try:
         _ptrace(_SEIZE, main, 0, options)
     except (OSError, AttributeError) as exc:
@@ -165,7 +193,25 @@ def trace(command: list[str], cap: int, data: bytes = b"") -> dict:
     kinds: dict[int, bool] = {}  # task -> is a thread; read while it is stopped, so it still exists
     helpers: set[int] = set()
     exited: set[int] = set()
+    started: dict[int, float] = {main: time.monotonic()}
+    ended: dict[int, float] = {}
+    cpu: dict[int, float] = {}
+    signals: dict[int, int] = {}
     exit_code = None
+    killed = threading.Event()
+
+    def kill_all() -> None:
+        killed.set()
+        for pid in [main, *kinds]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+    timer = threading.Timer(timeout, kill_all) if timeout else None
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
     while exit_code is None:
         try:
             pid, status = os.waitpid(-1, _WALL)
@@ -173,6 +219,9 @@ def trace(command: list[str], cap: int, data: bytes = b"") -> dict:
             break
         if os.WIFEXITED(status) or os.WIFSIGNALED(status):
             exited.add(pid)
+            ended.setdefault(pid, time.monotonic())
+            if os.WIFSIGNALED(status):
+                signals[pid] = os.WTERMSIG(status)
             if pid == main:
                 exit_code = os.waitstatus_to_exitcode(status)
             continue
@@ -187,6 +236,12 @@ def trace(command: list[str], cap: int, data: bytes = b"") -> dict:
                 continue
             if new not in kinds:  # its own first stop may have come first (the kernel reports in any order)
                 kinds[new] = event == _EVENT_CLONE and _is_thread(new)
+                started.setdefault(new, time.monotonic())
+            _resume(pid)
+        elif event == _EVENT_EXIT:
+            if not kinds.get(pid, False):  # a process (not a thread) about to go: its CPU time, all threads in
+                cpu[pid] = _cpu_seconds(pid)
+                ended[pid] = time.monotonic()
             _resume(pid)
         elif event == _EVENT_EXEC:
             if _is_helper(pid):
@@ -195,6 +250,7 @@ def trace(command: list[str], cap: int, data: bytes = b"") -> dict:
         elif event == _EVENT_STOP:
             if pid != main and pid not in kinds:
                 kinds[pid] = _is_thread(pid)  # a new task's first stop
+                started.setdefault(pid, time.monotonic())
             _resume(pid)  # (or a group stop): carry on
         else:
             _resume(pid, sig)  # a signal on its way: deliver it
@@ -207,10 +263,45 @@ def trace(command: list[str], cap: int, data: bytes = b"") -> dict:
             os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
+    if timer is not None:
+        timer.cancel()
     collector.join(5)
     counted = processes - helpers
-    report = {"processes": len(counted), "threads": threads, "helpers": len(helpers), "left": left, "exit": exit_code}
+    origin = started[main]
+    tasks = [
+        {
+            "cpu": round(cpu.get(pid, 0.0), 3),
+            "start": round(started.get(pid, origin) - origin, 3),
+            "end": round(ended.get(pid, time.monotonic()) - origin, 3),
+            "signal": signals.get(pid, 0),
+        }
+        for pid in sorted(counted, key=lambda task: started.get(task, origin))
+    ]
+    report = {
+        "processes": len(counted),
+        "threads": threads,
+        "helpers": len(helpers),
+        "left": left,
+        "exit": exit_code,
+        "tasks": tasks[:200],
+        "main_cpu": round(cpu.get(main, 0.0), 3),
+        "timed_out": killed.is_set(),
+    }
     return {"trace": report, "output": bytes(collector.data).decode("utf-8", errors="replace")}
+
+
+def _own(job: dict) -> dict:
+    """Create the resources ``job`` asks the tracer to own (:mod:`.owned`); tell the run only their names."""
+    from owned import PORT_ENV, Block, CountingServer  # beside this file (run by path)
+
+    owned: dict = {}
+    if "block" in job:
+        owned["block"] = Block(int(job.pop("block")))
+        job.setdefault("args", {})["block"] = owned["block"].name
+    if "server" in job:
+        owned["server"] = CountingServer(dict(job.pop("server")))  # the tokens stay here
+        os.environ[PORT_ENV] = str(owned["server"].port)
+    return owned
 
 
 def main(argv: list[str]) -> int:
@@ -221,7 +312,12 @@ def main(argv: list[str]) -> int:
     os.unlink(source)
     _prctl(4, 0)  # PR_SET_DUMPABLE 0: no process of the run may trace us or open our descriptors
     try:
-        report = trace(command, cap, data)
+        job = json.loads(data)
+        timeout, owned = job.pop("kill_after", None), _own(job)
+        report = trace(command, cap, json.dumps(job).encode(), timeout)
+        report["owned"] = {name: resource.read_back() for name, resource in owned.items()}
+        if "trace" in report:
+            report["trace"]["kill_after"] = timeout
     except Exception as exc:  # a bug here must still say so, not look like a run that gave nothing
         report = {"error": f"the tracer failed: {type(exc).__name__}: {exc}"}
     data = (json.dumps(report) + "\n").encode()

@@ -1,0 +1,158 @@
+"""Verdicts no learner code can forge: each graded check judged outside the learner's kernel.
+
+For each check cell of a master the judge finds the exercise the cell calls
+(``check_run_all(...)`` → exercise ``run_all``, from the registry of
+:mod:`mpcourse.checks.exercise`) and its gatherer here (:mod:`.exercise`).  The
+gatherer runs the learner's own code cells (those the answer depends on, picked
+inside the sandbox) with a probe, in a fresh traced sandbox, and the exercise's one
+verdict function decides, the same function the learner's kernel called.  A
+function answer is judged under the platform's start method and under spawn (what
+macOS and Windows use): it must pass both.
+
+Checks of the kernel's own measurement (:data:`mpcourse.checks.SELF_CHECKS`, cells
+tagged ``self-check``) are shown, not graded.  A check with no exercise (a teacher's
+own check function) is scored from the kernel's output (:data:`KERNEL`).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from typing import Any
+
+from ...checks import SELF_CHECKS
+from ...checks.exercise import Exercise, find, verdict_line
+from ..notebook import SELF_CHECK, Master, MasterError, cell_tags
+from ..results import Verdict
+from ..settings import DEFAULT_SETTINGS, RunSettings
+from ..stubs import source_text
+from ..verdicts import kernel_verdicts
+from .exercise import Context, find_gatherer
+
+__all__ = [
+    "KERNEL",
+    "SPAWN_FIX",
+    "all_judged",
+    "classify",
+    "judge_check",
+    "judge_notebook",
+    "judge_verdicts",
+    "learner_cells",
+]
+
+#: How a check without a judge is scored: from the kernel's output.
+KERNEL = "kernel"
+
+#: Exercises whose answer is code that runs in child processes: judged under spawn too.
+_FUNCTION_ANSWERS = frozenset(
+    {"sum_of_squares", "put_cube", "cubes", "prime_counts", "run_all", "squares", "fill_row", "inside_count"}
+)
+
+#: What a learner does about an answer that fails under one start method only.
+SPAWN_FIX = (
+    "define functions that run in a child in a %%worker cell (or a module), at the top level, never in a "
+    'plain notebook cell; in a script, start processes under if __name__ == "__main__":'
+)
+
+
+def _called(source: str) -> str | None:
+    """The function a check cell calls (``check_x(...)`` on its last line), or ``None``."""  # course-format:
+    lines = [line.strip() for line in source.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    if not lines:
+        return None
+    name = lines[-1].split("(", 1)[0].strip()
+    return name if name.isidentifier() and lines[-1].endswith(")") else None
+
+
+def classify(master: Master) -> dict[str, Any]:
+    """For each check cell id: its :class:`~mpcourse.checks.exercise.Exercise` (judged) or :data:`KERNEL`.
+
+    A check cell calling a self-check raises :class:`~..notebook.MasterError`: tag it ``self-check``.
+    A check function the master defines itself is the teacher's: scored from the kernel.
+    """
+    defined = "\n".join(source_text(cell.source) for cell in master.notebook.cells if cell.cell_type == "code")
+    kinds: dict[str, Any] = {}
+    for check in master.checks:
+        name = _called(source_text(master.notebook.cells[check.index].source)) or ""
+        if name in SELF_CHECKS:
+            raise MasterError(
+                f"{master.path.name}, check cell {check.cell_id}: {name} judges the learner's own measurement, "
+                f"which learner code can bend; tag the cell {SELF_CHECK!r} instead of 'check' (shown, not graded)"
+            )
+        exercise = find(name)
+        own = f"def {name}(" in defined
+        judged = exercise is not None and not own and find_gatherer(exercise.name) is not None
+        kinds[check.cell_id] = exercise if judged else KERNEL
+    return kinds
+
+
+def all_judged(master: Master) -> bool:
+    """Is every check of ``master`` judged (so the learner's kernel decides nothing, and need not run)?"""
+    return all(isinstance(kind, Exercise) for kind in classify(master).values())
+
+
+def learner_cells(notebook: Any) -> list[dict[str, Any]]:
+    """A notebook's code cells as the judge's child takes them (source and tags), in the notebook's order."""
+    return [
+        {"source": source_text(cell.get("source", "")), "tags": cell_tags(cell)}
+        for cell in notebook.cells
+        if cell.get("cell_type") == "code"
+    ]
+
+
+def _methods(exercise: Exercise) -> list[str | None]:
+    """The start methods an answer is judged under: the platform's (``None``), and spawn if that is another."""
+    if exercise.name in _FUNCTION_ANSWERS and multiprocessing.get_start_method(allow_none=True) != "spawn":
+        default = multiprocessing.get_context().get_start_method()
+        return [None] if default == "spawn" else [None, "spawn"]
+    return [None]
+
+
+def judge_check(cells: list[dict[str, Any]], exercise: Exercise, settings: RunSettings = DEFAULT_SETTINGS) -> Verdict:
+    """Judge one exercise on the learner's code cells: its verdict under every start method it is judged under."""
+    gatherer = find_gatherer(exercise.name)
+    assert gatherer is not None, exercise.name
+    outcomes = []
+    for method in _methods(exercise):
+        passed, hint = exercise.judge(gatherer(Context(cells, settings, start_method=method)))
+        outcomes.append((method, passed, hint))
+        if not passed:
+            break
+    method, passed, hint = outcomes[-1]
+    if not passed and method is not None:
+        hint = (
+            f"it works under this machine's start method but not under {method} (macOS, Windows): {hint}. {SPAWN_FIX}"
+        )
+    return Verdict(passed, verdict_line(exercise.title, passed, hint))
+
+
+def judge_notebook(
+    master: Master,
+    learner: Any,
+    settings: RunSettings = DEFAULT_SETTINGS,
+    skip: frozenset[str] = frozenset(),
+) -> dict[str, Verdict]:
+    """The judge's verdict on every judged check of ``master`` except those in ``skip``.
+
+    ``learner`` is the learner's notebook (its code cells are what is judged), or its cells as
+    :func:`learner_cells` gives them.
+    """
+    cells = learner if isinstance(learner, list) else learner_cells(learner)
+    verdicts = {}
+    for check in master.checks:
+        exercise = classify(master)[check.cell_id]
+        if isinstance(exercise, Exercise) and check.cell_id not in skip:
+            verdicts[check.cell_id] = judge_check(cells, exercise, settings)
+    return verdicts
+
+
+def judge_verdicts(
+    master: Master, merged: Any, run: Any, settings: RunSettings, learner: Any = None
+) -> dict[str, Verdict]:
+    """The grading step that turns a run into verdicts (a :data:`~..verdicts.VerdictStep`), with the judge.
+
+    Judged checks get the judge's verdict on the learner's own cells (``learner``; by
+    default the merged notebook's); checks without a judge keep the kernel's.
+    """
+    verdicts = dict(kernel_verdicts(master, merged, run, settings))
+    verdicts.update(judge_notebook(master, learner if learner is not None else merged.notebook, settings))
+    return verdicts
