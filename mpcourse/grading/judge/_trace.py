@@ -39,6 +39,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 _SEIZE, _CONT, _GETEVENTMSG = 0x4206, 7, 0x4201
 _O_TRACEFORK, _O_TRACEVFORK, _O_TRACECLONE, _O_TRACEEXEC, _O_TRACEEXIT, _O_EXITKILL = (
@@ -88,6 +89,10 @@ def _is_thread(pid: int) -> bool:
     except (OSError, ValueError):
         pass
     return False
+
+
+def _nothing() -> None:
+    """No action."""
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -148,10 +153,18 @@ def _untraced(main: int, go_write: int, in_write: int, data: bytes, collector: _
     return {"untraced": why, "output": bytes(collector.data).decode("utf-8", errors="replace")}
 
 
-def trace(command: list[str], cap: int, data: bytes = b"", timeout: float | None = None) -> dict:
+def trace(
+    command: list[str],
+    cap: int,
+    data: bytes = b"",
+    timeout: float | None = None,
+    at_exit: Callable[[], None] = _nothing,
+) -> dict:
     """Run ``command`` traced with ``data`` on its stdin; return the report (see the module docstring).
 
     After ``timeout`` seconds every task of the run is killed from here (``"timed_out": true``).
+    ``at_exit`` is called as the command's own process is about to end (it still holds its
+    descriptors), before multiprocessing's helpers can tidy up after it.
     """
     in_read, in_write = os.pipe()
     go_read, go_write = os.pipe()
@@ -242,6 +255,8 @@ def trace(command: list[str], cap: int, data: bytes = b"", timeout: float | None
             if not kinds.get(pid, False):  # a process (not a thread) about to go: its CPU time, all threads in
                 cpu[pid] = _cpu_seconds(pid)
                 ended[pid] = time.monotonic()
+            if pid == main:
+                at_exit()
             _resume(pid)
         elif event == _EVENT_EXEC:
             if _is_helper(pid):
@@ -314,7 +329,8 @@ def main(argv: list[str]) -> int:
     try:
         job = json.loads(data)
         timeout, owned = job.pop("kill_after", None), _own(job)
-        report = trace(command, cap, json.dumps(job).encode(), timeout)
+        at_exit = owned["block"].note if "block" in owned else _nothing
+        report = trace(command, cap, json.dumps(job).encode(), timeout, at_exit)
         report["owned"] = {name: resource.read_back() for name, resource in owned.items()}
         if "trace" in report:
             report["trace"]["kill_after"] = timeout

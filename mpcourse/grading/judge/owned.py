@@ -39,13 +39,18 @@ class Block:
         self.descriptor = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
         os.ftruncate(self.descriptor, size)
         self.size = size
+        self.there: bool | None = None
+
+    def note(self) -> None:
+        """Note whether the block still has its name (as the learner's main process ends, before helpers tidy up)."""
+        self.there = os.path.exists(self.path)
 
     def read_back(self) -> dict:
-        """What the block holds now (hex) and whether it still has its name; then remove it."""
-        there = os.path.exists(self.path)
+        """What the block holds now (hex) and whether it had its name at :meth:`note` (or now); then remove it."""
+        there = os.path.exists(self.path) if self.there is None else self.there
         data = os.pread(self.descriptor, self.size, 0)
         os.close(self.descriptor)
-        if there:
+        if os.path.exists(self.path):
             os.unlink(self.path)
         return {"there": there, "hex": data.hex()}
 

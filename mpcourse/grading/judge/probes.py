@@ -138,8 +138,6 @@ def put_cube_busily(results: Any, index: int, number: int) -> None:
 
 def cubes(namespace: dict[str, Any]) -> dict[str, Any]:
     """The cubes and what the learner's ``Process`` list says of itself (the tracer adds who did work)."""
-    from mpcourse.checks.q3 import handed_numbers
-
     data: dict[str, Any] = {"cubes": plain(namespace.get("cubes"))}
     processes = namespace.get("cube_processes")
     try:
@@ -150,7 +148,6 @@ def cubes(namespace: dict[str, Any]) -> dict[str, Any]:
         data["processes"] = len(processes)
         data["alive"] = sum(bool(process.is_alive()) for process in processes)
         data["codes"] = [plain(process.exitcode) for process in processes]
-        data["handed"] = handed_numbers(processes)
     return data
 
 
