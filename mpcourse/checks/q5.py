@@ -224,7 +224,9 @@ def run_all_data(run_all: Any, numbers: list[int], lengths: list[float], *, clos
         try:
             doubled, data["problem"] = _call(run_all, double, list(numbers))
             if not data["problem"]:
-                data["doubled"] = list(doubled) if isinstance(doubled, (list, tuple)) else repr(doubled)
+                data["doubled"] = list(doubled) if isinstance(doubled, (list, tuple)) else repr(doubled)[:200]
+                if doubled is None:
+                    data["doubled"] = None
                 value, data["problem"] = _call(run_all, traced_sleep, list(lengths))
                 records = _records(value)
                 if records is not None:
@@ -243,9 +245,12 @@ def run_all(data: dict[str, Any]) -> tuple[bool, str]:
     if data.get("problem"):
         return False, str(data["problem"])
     numbers, lengths = list(data["numbers"]), list(data["lengths"])
-    if data.get("doubled") != [2 * n for n in numbers]:
+    doubled, expected = data.get("doubled"), [2 * n for n in numbers]
+    if doubled is None:
+        return False, "run_all returned None: return the list of results"
+    if doubled != expected:
         return False, (
-            f"run_all(double, {numbers}) gave {data.get('doubled')}; return one result per item, in item order"
+            f"run_all(double, {numbers}) gave {doubled}, expected {expected}; return one result per item, in item order"
         )
     rows = data.get("records")
     if not isinstance(rows, list) or len(rows) != len(lengths):

@@ -110,7 +110,7 @@ def rows_data(inside_count: Any, rows: list[tuple[Any, int, bool]]) -> dict[str,
         if status == "error":
             values.append({"raised": f"{type(value).__name__}: {value}"})
         else:
-            values.append(value if type(value) is int else repr(value))
+            values.append(value if type(value) is int or value is None else repr(value)[:100])
     return {"rows": [[list(counts), max_iter, as_bytes] for counts, max_iter, as_bytes in rows], "values": values}
 
 
