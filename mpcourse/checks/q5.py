@@ -210,13 +210,18 @@ def _call(run_all: Callable[..., Any], func: Callable[..., Any], items: list[Any
         return None, f"run_all({func.__name__}, {items!r}) raised {type(exc).__name__}: {exc}"
 
 
-def run_all_data(run_all: Any, numbers: list[int], lengths: list[float], *, close: bool = True) -> dict[str, Any]:
-    """What ``run_all`` did with ``double`` over ``numbers`` and ``traced_sleep`` over ``lengths``, as plain data.
+def run_all_data(
+    run_all: Any, numbers: list[int], lengths: list[float], *, sleeper: Callable[[float], Any] | None = None
+) -> dict[str, Any]:
+    """What ``run_all`` did with ``double`` over ``numbers`` and a sleeping task over ``lengths``, as plain data.
 
-    ``left``: workers still running after it returned, its pools kept from the garbage collector
-    (and then stopped; with ``close=False`` left running, for a tracer to see).
+    By default the sleeping task is ``traced_sleep``, whose records say which worker ran
+    each task and when (``results``, ``overlap``, ``workers``); ``left``: workers still
+    running after it returned, its pools kept from the garbage collector, then stopped.
+    A judge passes its own ``sleeper`` (and sees overlap, workers and leftovers from
+    outside): then ``results`` is what it returned and nothing is stopped here.
     """
-    data: dict[str, Any] = {"numbers": numbers, "lengths": lengths}
+    data: dict[str, Any] = {"numbers": numbers, "expected_results": lengths}
     if not callable(run_all):
         data["problem"] = "define a function run_all(func, items) in the answer cell"
         return data
@@ -227,12 +232,16 @@ def run_all_data(run_all: Any, numbers: list[int], lengths: list[float], *, clos
                 data["doubled"] = list(doubled) if isinstance(doubled, (list, tuple)) else repr(doubled)[:200]
                 if doubled is None:
                     data["doubled"] = None
-                value, data["problem"] = _call(run_all, traced_sleep, list(lengths))
-                records = _records(value)
-                if records is not None:
-                    data["records"] = [[r.pid, r.start, r.end, r.result] for r in records]
+                value, data["problem"] = _call(run_all, sleeper or traced_sleep, list(lengths))
+                if sleeper is not None:
+                    data["results"] = list(value) if isinstance(value, (list, tuple)) else repr(value)[:200]
+                elif (records := _records(value)) is not None:
+                    rows = [[r.pid, r.start, r.end, r.result] for r in records]
+                    data["results"] = [r.result for r in records]
+                    data["overlap"] = 2 if _overlapped_rows(rows) else 1
+                    data["workers"] = len({r.pid for r in records})
         finally:
-            if close:
+            if sleeper is None:
                 data["left"] = keeper.close_left()
             else:
                 _KEPT.extend(keeper.pools)  # alive until the process ends: a judge's tracer sees their workers
@@ -241,10 +250,13 @@ def run_all_data(run_all: Any, numbers: list[int], lengths: list[float], *, clos
 
 @exercise("run_all", "run_all runs the tasks side by side, keeps their order and leaves no worker running")
 def run_all(data: dict[str, Any]) -> tuple[bool, str]:
-    """Verdict on :func:`run_all_data` (plus ``traced_processes``, counted from outside, where observed)."""
+    """Verdict on :func:`run_all_data`: values, order, ``overlap`` (most tasks at once), ``workers``, ``left``.
+
+    ``from_main``: tasks that ran in the learner's own process (threads), where observed.
+    """
     if data.get("problem"):
         return False, str(data["problem"])
-    numbers, lengths = list(data["numbers"]), list(data["lengths"])
+    numbers = list(data["numbers"])
     doubled, expected = data.get("doubled"), [2 * n for n in numbers]
     if doubled is None:
         return False, "run_all returned None: return the list of results"
@@ -252,22 +264,23 @@ def run_all(data: dict[str, Any]) -> tuple[bool, str]:
         return False, (
             f"run_all(double, {numbers}) gave {doubled}, expected {expected}; return one result per item, in item order"
         )
-    rows = data.get("records")
-    if not isinstance(rows, list) or len(rows) != len(lengths):
-        return False, f"run_all(traced_sleep, {lengths}) did not return one result per item"
-    if [row[3] for row in rows] != lengths:
+    results, wanted = data.get("results"), list(data["expected_results"])
+    if not isinstance(results, list) or len(results) != len(wanted):
+        return False, "run_all(func, items) did not return one result per item: return what func returned for each"
+    if results != wanted:
+        if sorted(map(str, results)) == sorted(map(str, wanted)):
+            return False, (
+                "the results came back in the order the tasks finished, not in item order; "
+                "map, and apply_async followed by get() in submission order, keep item order "
+                "(imap_unordered does not)"
+            )
+        return False, "run_all(func, items) should return what func returned for each item, in item order"
+    overlap, workers = int(data.get("overlap") or 0), int(data.get("workers") or 0)
+    if overlap < 2 or workers < 2:
+        threads = " (in threads of this process: threads are not processes)" if data.get("from_main") else ""
         return False, (
-            "the results came back in the order the tasks finished, not in item order; "
-            "map, and apply_async followed by get() in submission order, keep item order "
-            "(imap_unordered does not)"
-        )
-    processes = data.get("traced_processes")
-    few = processes is not None and processes < 2
-    if few or not _overlapped_rows(rows) or len({row[0] for row in rows}) < 2:
-        return False, (
-            "the tasks ran one after another"
-            + (f" ({processes} process(es) really ran)" if few else "")
-            + ": pool.apply waits for each result before the next task is sent; use pool.map, "
+            f"the tasks ran one after another{threads}, at most {overlap} at once in {workers} worker "
+            "process(es): pool.apply waits for each result before the next task is sent; use pool.map, "
             "or apply_async for every item and then get()"
         )
     if data.get("left"):

@@ -301,13 +301,14 @@ def trace(
         "tasks": tasks[:200],
         "main_cpu": round(cpu.get(main, 0.0), 3),
         "timed_out": killed.is_set(),
+        "main": main,
     }
     return {"trace": report, "output": bytes(collector.data).decode("utf-8", errors="replace")}
 
 
 def _own(job: dict) -> dict:
     """Create the resources ``job`` asks the tracer to own (:mod:`.owned`); tell the run only their names."""
-    from owned import PORT_ENV, Block, CountingServer  # beside this file (run by path)
+    from owned import ADDRESS_ENV, Block, CountingServer  # beside this file (run by path)
 
     owned: dict = {}
     if "block" in job:
@@ -315,7 +316,7 @@ def _own(job: dict) -> dict:
         job.setdefault("args", {})["block"] = owned["block"].name
     if "server" in job:
         owned["server"] = CountingServer(dict(job.pop("server")))  # the tokens stay here
-        os.environ[PORT_ENV] = str(owned["server"].port)
+        os.environ[ADDRESS_ENV] = owned["server"].address.replace("\0", "@", 1)
     return owned
 
 
@@ -331,7 +332,8 @@ def main(argv: list[str]) -> int:
         timeout, owned = job.pop("kill_after", None), _own(job)
         at_exit = owned["block"].note if "block" in owned else _nothing
         report = trace(command, cap, json.dumps(job).encode(), timeout, at_exit)
-        report["owned"] = {name: resource.read_back() for name, resource in owned.items()}
+        main_pid = report.get("trace", {}).pop("main", None)
+        report["owned"] = {name: resource.read_back(main_pid) for name, resource in owned.items()}
         if "trace" in report:
             report["trace"]["kill_after"] = timeout
     except Exception as exc:  # a bug here must still say so, not look like a run that gave nothing

@@ -7,9 +7,9 @@ evidence, not testimony:
 - :class:`Block`: a POSIX shared-memory block (``/dev/shm/NAME``) the learner's
   workers attach to by name; its bytes, and whether the learner unlinked it, are
   read by the tracer through its own descriptor.
-- :class:`CountingServer`: a local TCP server; each request (``ask(seconds)``) waits
-  that long and answers a token drawn at grading time that only the tracer holds.
-  It records how many requests were in flight at once.
+- :class:`CountingServer`: a local server; each request (``ask(seconds)``) waits that
+  long and answers a token drawn at grading time that only the tracer holds.  It
+  records how many requests were in flight at once, and which processes sent them.
 
 Standard library only.
 """
@@ -20,13 +20,14 @@ import os
 import secrets
 import socket
 import socketserver
+import struct
 import threading
 import time
 
-__all__ = ["PORT_ENV", "Block", "CountingServer", "ask"]
+__all__ = ["ADDRESS_ENV", "Block", "CountingServer", "ask"]
 
-#: The environment variable that tells :func:`ask` (in the learner's processes) the server's port.
-PORT_ENV = "MPCOURSE_JUDGE_PORT"
+#: The environment variable that tells :func:`ask` (in the learner's processes) the server's address.
+ADDRESS_ENV = "MPCOURSE_JUDGE_SERVER"
 _SHM = "/dev/shm"
 
 
@@ -45,7 +46,7 @@ class Block:
         """Note whether the block still has its name (as the learner's main process ends, before helpers tidy up)."""
         self.there = os.path.exists(self.path)
 
-    def read_back(self) -> dict:
+    def read_back(self, main: int | None = None) -> dict:
         """What the block holds now (hex) and whether it had its name at :meth:`note` (or now); then remove it."""
         there = os.path.exists(self.path) if self.there is None else self.there
         data = os.pread(self.descriptor, self.size, 0)
@@ -58,6 +59,8 @@ class Block:
 class _Handler(socketserver.StreamRequestHandler):
     def handle(self) -> None:
         server: CountingServer = self.server  # type: ignore[assignment]
+        credentials = self.request.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+        pid = struct.unpack("3i", credentials)[0]
         try:
             seconds = float(self.rfile.readline(64).decode().strip())
         except ValueError:
@@ -65,7 +68,7 @@ class _Handler(socketserver.StreamRequestHandler):
         with server.lock:
             server.active += 1
             server.most = max(server.most, server.active)
-            server.requests += 1
+            server.pids.append(pid)
         try:
             time.sleep(min(max(seconds, 0.0), 5.0))
             self.wfile.write((server.tokens.get(f"{seconds:.3f}", "unknown") + "\n").encode())
@@ -74,32 +77,42 @@ class _Handler(socketserver.StreamRequestHandler):
                 server.active -= 1
 
 
-class CountingServer(socketserver.ThreadingTCPServer):
-    """Answers each delay with its token after waiting it; counts the requests in flight at once."""
+class CountingServer(socketserver.ThreadingUnixStreamServer):
+    """Answers each delay with its token after waiting it; counts the requests in flight at once, and who asked.
+
+    It listens on an abstract Unix socket (of the run's own network namespace), so the
+    kernel tells it the process id of every request (``SO_PEERCRED``), which no
+    learner code can forge.
+    """
 
     daemon_threads = True
 
     def __init__(self, tokens: dict[str, str]) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+        self.address = "\0mpcourse-judge-" + secrets.token_hex(8)
+        super().__init__(self.address, _Handler)
         self.tokens = tokens
         self.lock = threading.Lock()
-        self.active = self.most = self.requests = 0
+        self.active = self.most = 0
+        self.pids: list[int] = []
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
-    @property
-    def port(self) -> int:
-        """The port it listens on."""
-        return int(self.server_address[1])
-
-    def read_back(self) -> dict:
-        """How many requests came, and the most that were in flight at once; then stop."""
+    def read_back(self, main: int | None = None) -> dict:
+        """How many requests came, the most in flight at once, and from how many processes other than ``main``."""
         self.shutdown()
         self.server_close()
-        return {"requests": self.requests, "overlap": self.most}
+        others = {pid for pid in self.pids if pid != main}
+        return {
+            "requests": len(self.pids),
+            "overlap": self.most,
+            "from_main": sum(1 for pid in self.pids if pid == main),
+            "processes": len(others),
+        }
 
 
 def ask(seconds: float) -> str:
-    """Ask the judge's server to wait ``seconds``; return the token it answers (runs in the learner's process)."""
-    with socket.create_connection(("127.0.0.1", int(os.environ[PORT_ENV])), timeout=30) as connection:
+    """Ask the judge's server to wait ``seconds``; return the token it answers (runs in the learner's processes)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.settimeout(30)
+        connection.connect(os.environ[ADDRESS_ENV].replace("@", "\0", 1))
         connection.sendall(f"{seconds:.3f}\n".encode())
         return connection.makefile().readline().strip()

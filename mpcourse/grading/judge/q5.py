@@ -1,7 +1,8 @@
-"""Gatherer for notebook 05's exercise: ``run_all``, with leftover workers seen by the tracer."""
+"""Gatherer for notebook 05's exercise: ``run_all``, its tasks answered by the tracer's server, leftovers traced."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from ...checks.q5 import ORDER_TASKS
@@ -13,16 +14,20 @@ __all__ = ["run_all"]
 
 @gathers("run_all")
 def run_all(context: Context) -> dict[str, Any]:
-    """``run_all`` on numbers drawn now and the ordered sleeps, its pools kept from the garbage collector.
+    """``run_all`` on numbers drawn now, and on the ordered sleeps answered by the tracer's server.
 
-    ``left``: the workers still alive when the learner's process ended, counted by
-    the tracer (a pool left open keeps its workers; a closed one has none left).
+    The server says how many tasks were in flight at once and from how many processes
+    (the kernel names each caller), and the results must be its tokens, in item order.
+    ``left``: the workers still alive when the learner's process ended, counted by the
+    tracer (run_all's pools are kept from the garbage collector: an open one keeps its workers).
     """
     numbers = context.rng.sample(range(-50, 1000), 7)
     lengths = list(ORDER_TASKS)
-    observed = context.run("run_all", ("run_all",), args={"numbers": numbers, "lengths": lengths})
+    tokens = {f"{length:.3f}": secrets.token_hex(6) for length in lengths}
+    observed = context.run("run_all", ("run_all",), args={"numbers": numbers, "lengths": lengths}, server=tokens)
     data = probe_data(observed, "run_all could not be run")
-    data.update(numbers=numbers, lengths=lengths)
-    if not observed.untraced:
-        data["left"] = observed.left
+    server = observed.owned.get("server") or {}
+    data.update(numbers=numbers, expected_results=[tokens[f"{length:.3f}"] for length in lengths])
+    data.update(overlap=server.get("overlap", 0), workers=server.get("processes", 0), from_main=server.get("from_main"))
+    data["left"] = observed.left
     return data
