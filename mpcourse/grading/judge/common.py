@@ -18,8 +18,12 @@ def probe_data(observed: Observed, what: str) -> dict[str, Any]:
     errors = [str(error) for error in observed.outcome.get("errors") or []]
     if not isinstance(result, dict):
         hint = f"{what}: {observed.failure}"
-        return {"problem": hint + (f" ({errors[0]})" if errors else "")}
+        data: dict[str, Any] = {"problem": hint + (f" ({errors[0]})" if errors else "")}
+        if observed.problem:  # no report from the tracer: the grading machinery failed, not the answer
+            data["grading_failed"] = True
+        return data
     data = dict(result)
+    data.pop("grading_failed", None)
     if data.get("problem") and errors:
         data["problem"] = f"{data['problem']} ({errors[0]})"
     if not observed.untraced:

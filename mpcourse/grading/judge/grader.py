@@ -113,12 +113,15 @@ def judge_check(cells: list[dict[str, Any]], exercise: Exercise, settings: RunSe
     assert gatherer is not None, exercise.name
     outcomes = []
     for method in _methods(exercise):
-        passed, hint = exercise.judge(gatherer(Context(cells, settings, start_method=method)))
-        outcomes.append((method, passed, hint))
+        data = gatherer(Context(cells, settings, start_method=method))
+        if data.get("grading_failed"):  # the sandbox failed (a busy machine): once more before it counts
+            data = gatherer(Context(cells, settings, start_method=method))
+        passed, hint = exercise.judge(data)
+        outcomes.append((method, passed, hint, bool(data.get("grading_failed"))))
         if not passed:
             break
-    method, passed, hint = outcomes[-1]
-    if not passed and method is not None:
+    method, passed, hint, failed_here = outcomes[-1]
+    if not passed and method is not None and not failed_here:
         hint = (
             f"it works under this machine's start method but not under {method} (macOS, Windows): {hint}. {SPAWN_FIX}"
         )

@@ -1,0 +1,72 @@
+"""Marks right both ways (issues 20, 24): the judge's verdict on answers in many styles, honest and hostile.
+
+Each answer (:mod:`grading_fixtures.answers`) is a learner notebook; the judge runs its
+own cells in the sandbox.  Honest styles get the point, and the learner's kernel (the
+same cells run here, the check cell called) says PASS too: one verdict function.  Each
+trick scores 0 with the judge's hint.  Without bubblewrap these tests are skipped (in
+CI they fail).
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+
+import pytest
+from grading_fixtures import require_bwrap
+from grading_fixtures.answers import HONEST, HOSTILE, Answer, learner_notebook
+
+import mpcourse.grading.judge.exercise as judge_exercise
+from mpcourse.checks.exercise import find
+from mpcourse.grading.judge import judge_check, learner_cells
+from mpcourse.grading.judge.cells import needed_cells, prepare
+from mpcourse.grading.settings import RunSettings
+from mpcourse.kernel.worker_magic import define_worker
+
+SETTINGS = RunSettings(sandbox="bwrap")
+
+
+def _judged(answer: Answer) -> str:
+    require_bwrap()
+    verdict = judge_check(learner_cells(learner_notebook(answer)), find(f"check_{answer.exercise}"), SETTINGS)
+    return verdict.output
+
+
+def _kernel_line(answer: Answer) -> str:
+    """What the learner's kernel prints for the check: the cells the check cell needs run here, then the check cell."""
+    cells = learner_cells(learner_notebook(answer))
+    check = next(cell for cell in cells if f"check_{answer.exercise}(" in cell["source"])
+    prepared, _ = prepare(cells)
+    wanted = {node.id for node in ast.walk(ast.parse(check["source"])) if isinstance(node, ast.Name)}
+    namespace: dict = {"__name__": "__main__"}
+    for cell in needed_cells(prepared, wanted):
+        if cell.worker:
+            namespace.update({k: v for k, v in vars(define_worker(cell.source)).items() if not k.startswith("_")})
+        else:
+            exec(compile(cell.source, "<cell>", "exec"), namespace)
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        exec(compile(check["source"], "<check>", "exec"), namespace)
+    return output.getvalue()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(HONEST))
+def test_every_honest_style_gets_the_point_from_the_judge_and_the_kernel(name):
+    """Item assignment, append, dict(), closed forms, threads by hand, apply_async, executors, pasted cells: PASS."""
+    answer = HONEST[name]
+    line = _judged(answer)
+    assert line.startswith("PASS"), line
+    title = find("check_" + answer.exercise).title
+    assert _kernel_line(answer).startswith(f"PASS: {title}"), name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_each_trick_scores_zero_with_the_judge_s_hint(name, monkeypatch):
+    """A forged result line, input echoed, invented records, a leaked pool, idle processes, serial work, the GIL."""
+    monkeypatch.setattr(judge_exercise, "KILL_AFTER", 8.0)  # the GIL trick runs until the tracer kills it
+    answer = HOSTILE[name]
+    line = _judged(answer)
+    assert line.startswith("NOT YET") and answer.shown in line, line
