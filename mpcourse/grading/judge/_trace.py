@@ -328,10 +328,10 @@ def main(argv: list[str]) -> int:
     os.unlink(source)
     _prctl(4, 0)  # PR_SET_DUMPABLE 0: no process of the run may trace us or open our descriptors
     try:
-        job = json.loads(data)
+        job = json.loads(data) if data.strip() else {}
         timeout, owned = job.pop("kill_after", None), _own(job)
         at_exit = owned["block"].note if "block" in owned else _nothing
-        report = trace(command, cap, json.dumps(job).encode(), timeout, at_exit)
+        report = trace(command, cap, json.dumps(job).encode() if job else data, timeout, at_exit)
         main_pid = report.get("trace", {}).pop("main", None)
         report["owned"] = {name: resource.read_back(main_pid) for name, resource in owned.items()}
         if "trace" in report:
