@@ -331,7 +331,8 @@ def main(argv: list[str]) -> int:
         job = json.loads(data) if data.strip() else {}
         timeout, owned = job.pop("kill_after", None), _own(job)
         at_exit = owned["block"].note if "block" in owned else _nothing
-        report = trace(command, cap, json.dumps(job).encode() if job else data, timeout, at_exit)
+        payload = json.dumps(job).encode() if data.strip() else data  # without what only the tracer keeps
+        report = trace(command, cap, payload, timeout, at_exit)
         main_pid = report.get("trace", {}).pop("main", None)
         report["owned"] = {name: resource.read_back(main_pid) for name, resource in owned.items()}
         if "trace" in report:
