@@ -75,7 +75,7 @@ def squares(data: dict[str, Any]) -> tuple[bool, str]:
     outcomes += [{"got": None}] * (len(cases) - len(outcomes))
     created = list(data.get("created") or [])
     created += [None] * (len(cases) - len(created))
-    for numbers, outcome, started in zip(cases, outcomes, created, strict=True):
+    for numbers, outcome in zip(cases, outcomes, strict=True):
         call = f"squares_from_processes({numbers})"
         if not isinstance(outcome, dict):
             outcome = {"got": None}
@@ -97,6 +97,8 @@ def squares(data: dict[str, Any]) -> tuple[bool, str]:
                 f"{call} returned {got!r}, expected {expected!r}: one square per number, in the order "
                 "of the numbers (the results arrive in any order; sort the (index, square) pairs)"
             )
+    for numbers, started in zip(cases, created, strict=True):
+        call = f"squares_from_processes({numbers})"
         if started is not None and started < len(numbers):
             return False, (
                 f"{call} gave the right squares but started {started} process(es) for "
