@@ -120,7 +120,7 @@ def grade_notebook(
     except Unscored as stop:
         return unscored(master, stop.status, stop.detail)
     not_attempted = merged.checks_not_attempted(master)
-    learner = [{"source": cell.source, "tags": list(cell.tags)} for cell in submitted]
+    learner = [{"source": cell.source, "tags": list(cell.tags), "id": cell.cell_id} for cell in submitted]
     if all(check.cell_id in not_attempted for check in master.checks) and not _own_cells(master, submitted):
         return NotebookGrade(master.name, Status.OK, score_checks(master, not_attempted, {}))
     if preflight is not None:

@@ -70,3 +70,52 @@ def test_each_trick_scores_zero_with_the_judge_s_hint(name, monkeypatch):
     answer = HOSTILE[name]
     line = _judged(answer)
     assert line.startswith("NOT YET") and answer.shown in line, line
+
+
+_BOMB = """\
+import json
+import resource
+import sys
+from pathlib import Path
+
+import nbformat
+
+from mpcourse.grading.grade import grade_notebook
+from mpcourse.grading.notebook import load_master
+from mpcourse.grading.release import student_copy
+from mpcourse.grading.settings import RunSettings
+from mpcourse.grading.submissions import discover
+
+course, folder = Path(sys.argv[1]), Path(sys.argv[2])
+master = load_master(course / "02_processes_vs_threads.ipynb")
+copy = nbformat.from_dict(student_copy(master))
+for cell in copy.cells:
+    if cell.get("id") == "ex1-answer":
+        cell.source = "choices = [" + "0, " * 3_000_000 + "]\\n"
+(folder / "bomber").mkdir(parents=True)
+nbformat.write(copy, folder / "bomber" / master.path.name)
+grade = grade_notebook(master, discover(folder)[0], RunSettings(sandbox="bwrap"))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"points": [c.earned for c in grade.checks], "status": str(grade.status), "peak": peak}))
+"""
+
+
+@pytest.mark.slow
+def test_a_literal_bomb_costs_the_grader_no_memory(tmp_path):
+    """A 6 MB literal of three million elements is parsed in the sandbox, if at all: the grader stays under 1 GiB."""
+    import json
+    import subprocess
+    import sys
+
+    from grading_fixtures.answers import COURSE
+
+    require_bwrap()
+    script = tmp_path / "bomb.py"
+    script.write_text(_BOMB)
+    done = subprocess.run(
+        [sys.executable, str(script), str(COURSE), str(tmp_path / "class")],
+        capture_output=True, text=True, timeout=600, check=True,
+    )  # fmt: skip
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["points"][0] == 0, result
+    assert result["peak"] < 2**30, f"the grader peaked at {result['peak'] / 2**20:.0f} MiB"

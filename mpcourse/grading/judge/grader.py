@@ -91,9 +91,9 @@ def all_judged(master: Master) -> bool:
 
 
 def learner_cells(notebook: Any) -> list[dict[str, Any]]:
-    """A notebook's code cells as the judge's child takes them (source and tags), in the notebook's order."""
+    """A notebook's code cells as the judge's child takes them (source, tags, id), in the notebook's order."""
     return [
-        {"source": source_text(cell.get("source", "")), "tags": cell_tags(cell)}
+        {"source": source_text(cell.get("source", "")), "tags": cell_tags(cell), "id": cell.get("id")}
         for cell in notebook.cells
         if cell.get("cell_type") == "code"
     ]
@@ -154,8 +154,14 @@ def judge_verdicts(
     """The grading step that turns a run into verdicts (a :data:`~..verdicts.VerdictStep`), with the judge.
 
     Judged checks get the judge's verdict on the learner's own cells (``learner``; by
-    default the merged notebook's); checks without a judge keep the kernel's.
+    default the merged notebook's); checks without a judge keep the kernel's.  A check
+    whose answers still hold the stub is not judged, unless the learner wrote cells of
+    their own (the answer may be there).
     """
     verdicts = dict(kernel_verdicts(master, merged, run, settings))
-    verdicts.update(judge_notebook(master, learner if learner is not None else merged.notebook, settings))
+    cells = learner if learner is not None else learner_cells(merged.notebook)
+    ids = {cell.get("id") for cell in master.notebook.cells}
+    own = any(cell.get("source", "").strip() and cell.get("id") not in ids for cell in cells)
+    skip = frozenset() if own else frozenset(merged.checks_not_attempted(master))
+    verdicts.update(judge_notebook(master, cells, settings, skip))
     return verdicts
