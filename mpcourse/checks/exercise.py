@@ -36,6 +36,7 @@ class Exercise:
     title: str
     verdict: Verdict
     module: str
+    children: bool = False  # the answer is code that runs in child processes (judged under spawn too)
 
     @property
     def check(self) -> str:
@@ -52,14 +53,17 @@ class Exercise:
 EXERCISES: dict[str, Exercise] = {}
 
 
-def exercise(name: str, title: str) -> Callable[[Verdict], Verdict]:
-    """Register the decorated function as the verdict of exercise ``name`` (title: what ``PASS:`` is followed by)."""
+def exercise(name: str, title: str, *, children: bool = False) -> Callable[[Verdict], Verdict]:
+    """Register the decorated function as the verdict of exercise ``name`` (title: what ``PASS:`` is followed by).
+
+    ``children``: the answer is code that runs in child processes, so a start method matters.
+    """
 
     def register(verdict: Verdict) -> Verdict:
         known = EXERCISES.get(name)
         if known is not None and known.module != verdict.__module__:
             raise ValueError(f"exercise {name!r} is defined twice: in {known.module} and {verdict.__module__}")
-        EXERCISES[name] = Exercise(name, title, verdict, verdict.__module__)
+        EXERCISES[name] = Exercise(name, title, verdict, verdict.__module__, children)
         return verdict
 
     return register

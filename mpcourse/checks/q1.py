@@ -94,7 +94,7 @@ def check_counter_prediction(child_results: Any, parent_counter: Any) -> bool:
     return report_verdict("counter_prediction", data)
 
 
-@exercise("sum_of_squares", "sum_of_squares runs in child processes and returns the right sums")
+@exercise("sum_of_squares", "sum_of_squares runs in child processes and returns the right sums", children=True)
 def sum_of_squares(data: dict[str, Any]) -> tuple[bool, str]:
     """Verdict on ``results`` (of ``inputs``, run in a pool) given the ``problem`` loading it or what it ``raised``."""
     if data.get("problem"):

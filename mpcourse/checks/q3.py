@@ -54,7 +54,7 @@ def check_startup_costs(costs: Mapping[str, float], *, free_cpus: float | None =
     return busy.judge_ratio(name, spawn / fork, MIN_SPAWN_OVER_FORK, [fork, spawn], hint, free_cpus)
 
 
-@exercise("put_cube", "put_cube sends (index, number ** 3) back from a child process")
+@exercise("put_cube", "put_cube sends (index, number ** 3) back from a child process", children=True)
 def put_cube(data: dict[str, Any]) -> tuple[bool, str]:
     """Verdict on what ``put_cube`` put on a queue (``got``) when run in one process per number of ``inputs``."""
     if data.get("problem"):
@@ -121,7 +121,7 @@ def _run_and_collect(func: Callable[..., Any], method: str | None) -> list[Any]:
     return got
 
 
-@exercise("cubes", "cubes collected from the processes, in the order of the numbers")
+@exercise("cubes", "cubes collected from the processes, in the order of the numbers", children=True)
 def cubes(data: dict[str, Any]) -> tuple[bool, str]:
     """Verdict on ``cubes`` of ``numbers`` and the learner's processes.
 

@@ -52,7 +52,7 @@ def check_chunksize(one_at_a_time: float, in_chunks: float, *, free_cpus: float 
     return busy.judge_ratio(name, ratio, MIN_RATIO, [one_at_a_time, in_chunks], hint, free_cpus)
 
 
-@exercise("prime_counts", "prime counts from imap_unordered")
+@exercise("prime_counts", "prime counts from imap_unordered", children=True)
 def prime_counts(data: dict[str, Any]) -> tuple[bool, str]:
     """Verdict on ``primes_with_limit(100)`` (``sample``) and ``counts`` against ``expected`` (limit -> primes).
 

@@ -248,7 +248,11 @@ def run_all_data(
     return data
 
 
-@exercise("run_all", "run_all runs the tasks side by side, keeps their order and leaves no worker running")
+@exercise(
+    "run_all",
+    "run_all runs the tasks side by side, keeps their order and leaves no worker running",
+    children=True,
+)
 def run_all(data: dict[str, Any]) -> tuple[bool, str]:
     """Verdict on :func:`run_all_data`: values, order, ``overlap`` (most tasks at once), ``workers``, ``left``.
 

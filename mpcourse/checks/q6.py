@@ -61,7 +61,11 @@ def _call_with_timeout(func: Callable[..., Any], arg: Any, timeout: float) -> tu
     return "ok", outcome.get("ok")
 
 
-@exercise("squares", "squares_from_processes collects one square per process, in the order of the numbers")
+@exercise(
+    "squares",
+    "squares_from_processes collects one square per process, in the order of the numbers",
+    children=True,
+)
 def squares(data: dict[str, Any]) -> tuple[bool, str]:
     """Verdict on ``squares_from_processes`` over ``cases``: one outcome per case (``got``, ``raised``, ``timeout``).
 

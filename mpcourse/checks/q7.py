@@ -81,7 +81,11 @@ def check_mandelbrot_speedup(
     return report(False, name, f"{hint} With {free:.1f} cores free, over {asked:.2f}x was asked.")
 
 
-@exercise("fill_row", "fill_row writes each Mandelbrot row into the shared image, and leaves the block to its creator")
+@exercise(
+    "fill_row",
+    "fill_row writes each Mandelbrot row into the shared image, and leaves the block to its creator",
+    children=True,
+)
 def fill_row(data: dict[str, Any]) -> tuple[bool, str]:
     """Verdict on the image (``rows``) the workers left in a block of ``size`` (width, height).
 

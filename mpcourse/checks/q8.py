@@ -53,7 +53,7 @@ def _call(func: Callable[..., Any], counts: Any, max_iter: int) -> tuple[str, An
         return "error", exc
 
 
-@exercise("inside_count", "inside_count counts the pixels inside the set, and the cluster added them up")
+@exercise("inside_count", "inside_count counts the pixels inside the set, and the cluster added them up", children=True)
 def inside_count(data: dict[str, Any]) -> tuple[bool, str]:
     """Verdict on ``inside_count`` over ``rows`` (``[counts, max_iter, as_bytes]``; what it gave: ``values``)
     and on ``total``, the image's count, against ``expected_total``.

@@ -42,11 +42,6 @@ __all__ = [
 #: How a check without a judge is scored: from the kernel's output.
 KERNEL = "kernel"
 
-#: Exercises whose answer is code that runs in child processes: judged under spawn too.
-_FUNCTION_ANSWERS = frozenset(
-    {"sum_of_squares", "put_cube", "cubes", "prime_counts", "run_all", "squares", "fill_row", "inside_count"}
-)
-
 #: What a learner does about an answer that fails under one start method only.
 SPAWN_FIX = (
     "define functions that run in a child in a %%worker cell (or a module), at the top level, never in a "
@@ -101,7 +96,7 @@ def learner_cells(notebook: Any) -> list[dict[str, Any]]:
 
 def _methods(exercise: Exercise) -> list[str | None]:
     """The start methods an answer is judged under: the platform's (``None``), and spawn if that is another."""
-    if exercise.name in _FUNCTION_ANSWERS and multiprocessing.get_start_method(allow_none=True) != "spawn":
+    if exercise.children and multiprocessing.get_start_method(allow_none=True) != "spawn":
         default = multiprocessing.get_context().get_start_method()
         return [None] if default == "spawn" else [None, "spawn"]
     return [None]
