@@ -14,8 +14,7 @@ from ..backend.picklable import NotImportableError, ensure_importable
 
 __all__ = ["FAIL_MARK", "PASS_MARK", "SELF_CHECKS", "report", "report_verdict", "too_few_processes", "worker_problem"]
 
-PASS_MARK = "PASS"
-FAIL_MARK = "NOT YET"
+from .exercise import FAIL_MARK, PASS_MARK
 
 #: Checks that judge a measurement the learner's own kernel made (speedups, start-up costs, overlap):
 #: shown to the learner, never graded, since that kernel runs learner code (see mpcourse.grading.judge).

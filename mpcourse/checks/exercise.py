@@ -22,7 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["EXERCISES", "Exercise", "Verdict", "exercise", "find", "verdict_line"]
+__all__ = ["EXERCISES", "FAIL_MARK", "PASS_MARK", "Exercise", "Verdict", "exercise", "find", "verdict_line"]
+
+#: How a check's line starts when it passed, and when it did not.
+PASS_MARK = "PASS"
+FAIL_MARK = "NOT YET"
 
 #: An exercise's verdict: plain data in, ``(passed, hint)`` out.
 Verdict = Callable[[dict[str, Any]], tuple[bool, str]]
@@ -88,8 +92,6 @@ def find(check: str) -> Exercise | None:
 
 def verdict_line(title: str, passed: bool, hint: str) -> str:
     """The line a check prints (without the ``%solution`` tip): ``PASS: title`` or ``NOT YET: title. Hint: hint``."""
-    from . import FAIL_MARK, PASS_MARK
-
     if passed:
         return f"{PASS_MARK}: {title}"
     return f"{FAIL_MARK}: {title}. Hint: {hint}" if hint else f"{FAIL_MARK}: {title}"

@@ -2,12 +2,11 @@
 
 The answer is a function in a ``%%worker`` cell, ``inside_count(counts, max_iter)``,
 and the number the learner's cluster computed with it.  The function is judged on
-inputs the notebook never shows (plain lists and bytes, another ``max_iter``), so a
-judge outside the learner's kernel can run it by module and name; the number is
-compared with the one true count for the course's image. A judge outside the kernel
-needs only the function: :func:`function_problem` on ``CASES``, then the sum of
-``inside_count`` over the image's rows against ``INSIDE_PIXELS``; ``inside_pixels``
-is the kernel's own result, feedback for the learner.
+rows the notebook never shows (plain lists and bytes, another ``max_iter``); the
+number is compared with the one true count for the course's image, and the cluster's
+scheduler is asked whether ``inside_count`` ran there (:func:`cluster_tasks`), so a
+count made in the kernel fails.  The judge outside the kernel runs the function on
+rows of its own (:func:`rows_data`); the cluster is the kernel's check's to see.
 """
 
 from __future__ import annotations

@@ -52,7 +52,13 @@ _O_TRACEFORK, _O_TRACEVFORK, _O_TRACECLONE, _O_TRACEEXEC, _O_TRACEEXIT, _O_EXITK
 )
 _EVENT_FORK, _EVENT_VFORK, _EVENT_CLONE, _EVENT_EXEC, _EVENT_EXIT, _EVENT_STOP = 1, 2, 3, 4, 6, 128
 _WALL = 0x40000000
-_HELPERS = (b"multiprocessing.forkserver", b"multiprocessing.resource_tracker", b"multiprocessing.semaphore_tracker")
+
+try:
+    from ._procfs import cpu_seconds, is_helper, is_thread  # imported as part of the package
+    from ._streams import Collector, feed, untraced
+except ImportError:  # run by path, inside the sandbox
+    from _procfs import cpu_seconds, is_helper, is_thread
+    from _streams import Collector, feed, untraced
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
@@ -80,38 +86,8 @@ def _event_pid(pid: int) -> int:
     return message.value
 
 
-def _is_thread(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/status", "rb") as stream:
-            for line in stream:
-                if line.startswith(b"Tgid:"):
-                    return int(line.split()[1]) != pid
-    except (OSError, ValueError):
-        pass
-    return False
-
-
 def _nothing() -> None:
     """No action."""
-
-
-def _cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of process ``pid`` so far, from ``/proc`` (0 when it cannot be read)."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stream:
-            fields = stream.read().rsplit(b")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return 0.0
-
-
-def _is_helper(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as stream:
-            command = stream.read(4096)
-    except OSError:
-        return False
-    return any(name in command for name in _HELPERS)
 
 
 def _resume(pid: int, sig: int = 0) -> None:
@@ -119,38 +95,6 @@ def _resume(pid: int, sig: int = 0) -> None:
         _ptrace(_CONT, pid, 0, sig)
     except OSError:
         pass  # gone already (killed, or its thread group exited)
-
-
-class _Collector(threading.Thread):
-    def __init__(self, descriptor: int, cap: int) -> None:
-        super().__init__(daemon=True)
-        self.descriptor, self.cap, self.data = descriptor, cap, bytearray()
-
-    def run(self) -> None:
-        while chunk := os.read(self.descriptor, 65536):
-            if len(self.data) < self.cap:
-                self.data += chunk[: self.cap - len(self.data)]
-        os.close(self.descriptor)
-
-
-def _feed(descriptor: int, data: bytes) -> None:
-    try:
-        while data:
-            data = data[os.write(descriptor, data) :]
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
-
-
-def _untraced(main: int, go_write: int, in_write: int, data: bytes, collector: _Collector, why: str) -> dict:
-    """Run the command without tracing (ptrace refused or missing): its output, and why nothing was counted."""
-    os.write(go_write, b"x")
-    os.close(go_write)
-    threading.Thread(target=_feed, args=(in_write, data), daemon=True).start()
-    os.waitpid(main, 0)
-    collector.join(5)
-    return {"untraced": why, "output": bytes(collector.data).decode("utf-8", errors="replace")}
 
 
 def trace(
@@ -192,17 +136,17 @@ def trace(
     os.close(in_read)
     os.read(ready_read, 1)
     os.close(ready_read)
-    collector = _Collector(out_read, cap)
+    collector = Collector(out_read, cap)
     collector.start()
     options = _O_TRACEFORK | _O_TRACEVFORK | _O_TRACECLONE | _O_TRACEEXEC | _O_TRACEEXIT | _O_EXITKILL
     try:
         _ptrace(_SEIZE, main, 0, options)
     except (OSError, AttributeError) as exc:
         why = f"ptrace: {exc.strerror}" if isinstance(exc, OSError) else "no ptrace here"
-        return _untraced(main, go_write, in_write, data, collector, why)
+        return untraced(main, go_write, in_write, data, collector, why)
     os.write(go_write, b"x")
     os.close(go_write)
-    threading.Thread(target=_feed, args=(in_write, data), daemon=True).start()
+    threading.Thread(target=feed, args=(in_write, data), daemon=True).start()
     kinds: dict[int, bool] = {}  # task -> is a thread; read while it is stopped, so it still exists
     helpers: set[int] = set()
     exited: set[int] = set()
@@ -248,23 +192,23 @@ def trace(
                 _resume(pid)
                 continue
             if new not in kinds:  # its own first stop may have come first (the kernel reports in any order)
-                kinds[new] = event == _EVENT_CLONE and _is_thread(new)
+                kinds[new] = event == _EVENT_CLONE and is_thread(new)
                 started.setdefault(new, time.monotonic())
             _resume(pid)
         elif event == _EVENT_EXIT:
             if not kinds.get(pid, False):  # a process (not a thread) about to go: its CPU time, all threads in
-                cpu[pid] = _cpu_seconds(pid)
+                cpu[pid] = cpu_seconds(pid)
                 ended[pid] = time.monotonic()
             if pid == main:
                 at_exit()
             _resume(pid)
         elif event == _EVENT_EXEC:
-            if _is_helper(pid):
+            if is_helper(pid):
                 helpers.add(pid)
             _resume(pid)
         elif event == _EVENT_STOP:
             if pid != main and pid not in kinds:
-                kinds[pid] = _is_thread(pid)  # a new task's first stop
+                kinds[pid] = is_thread(pid)  # a new task's first stop
                 started.setdefault(pid, time.monotonic())
             _resume(pid)  # (or a group stop): carry on
         else:
@@ -306,20 +250,6 @@ def trace(
     return {"trace": report, "output": bytes(collector.data).decode("utf-8", errors="replace")}
 
 
-def _own(job: dict) -> dict:
-    """Create the resources ``job`` asks the tracer to own (:mod:`.owned`); tell the run only their names."""
-    from owned import ADDRESS_ENV, Block, CountingServer  # beside this file (run by path)
-
-    owned: dict = {}
-    if "block" in job:
-        owned["block"] = Block(int(job.pop("block")))
-        job.setdefault("args", {})["block"] = owned["block"].name
-    if "server" in job:
-        owned["server"] = CountingServer(dict(job.pop("server")))  # the tokens stay here
-        os.environ[ADDRESS_ENV] = owned["server"].address.replace("\0", "@", 1)
-    return owned
-
-
 def main(argv: list[str]) -> int:
     """Entry point: ``REPORT_FD CAP INPUT CMD...``."""
     report_fd, cap, source, command = int(argv[0]), int(argv[1]), argv[2], argv[3:]
@@ -329,7 +259,9 @@ def main(argv: list[str]) -> int:
     _prctl(4, 0)  # PR_SET_DUMPABLE 0: no process of the run may trace us or open our descriptors
     try:
         job = json.loads(data) if data.strip() else {}
-        timeout, owned = job.pop("kill_after", None), _own(job)
+        from owned import take  # beside this file (run by path)
+
+        timeout, owned = job.pop("kill_after", None), take(job)
         at_exit = owned["block"].note if "block" in owned else _nothing
         payload = json.dumps(job).encode() if data.strip() else data  # without what only the tracer keeps
         report = trace(command, cap, payload, timeout, at_exit)

@@ -24,7 +24,7 @@ import struct
 import threading
 import time
 
-__all__ = ["ADDRESS_ENV", "Block", "CountingServer", "ask"]
+__all__ = ["ADDRESS_ENV", "Block", "CountingServer", "ask", "take"]
 
 #: The environment variable that tells :func:`ask` (in the learner's processes) the server's address.
 ADDRESS_ENV = "MPCOURSE_JUDGE_SERVER"
@@ -116,3 +116,15 @@ def ask(seconds: float) -> str:
         connection.connect(os.environ[ADDRESS_ENV].replace("@", "\0", 1))
         connection.sendall(f"{seconds:.3f}\n".encode())
         return connection.makefile().readline().strip()
+
+
+def take(job: dict) -> dict:
+    """Create the resources ``job`` asks the tracer to own, and take them out of it: the run learns only their names."""
+    owned: dict = {}
+    if "block" in job:
+        owned["block"] = Block(int(job.pop("block")))
+        job.setdefault("args", {})["block"] = owned["block"].name
+    if "server" in job:
+        owned["server"] = CountingServer(dict(job.pop("server")))  # the tokens stay here
+        os.environ[ADDRESS_ENV] = owned["server"].address.replace("\0", "@", 1)
+    return owned
