@@ -95,10 +95,13 @@ def learner_cells(notebook: Any) -> list[dict[str, Any]]:
 
 
 def _methods(exercise: Exercise) -> list[str | None]:
-    """The start methods an answer is judged under: the platform's (``None``), and spawn if that is another."""
-    if exercise.children and multiprocessing.get_start_method(allow_none=True) != "spawn":
-        default = multiprocessing.get_context().get_start_method()
-        return [None] if default == "spawn" else [None, "spawn"]
+    """The start methods an answer is judged under: the platform's (``None``), and spawn if that is fork.
+
+    Under forkserver (Python 3.14's default) a child inherits nothing of the parent's state,
+    as under spawn, so the answer is judged once.
+    """
+    if exercise.children and multiprocessing.get_context().get_start_method() == "fork":
+        return [None, "spawn"]
     return [None]
 
 

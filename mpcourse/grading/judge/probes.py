@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 #: CPU seconds :func:`put_cube_busily` spends before it puts its cube (so the tracer can see who worked).
-BUSY_SECONDS = 0.3
+BUSY_SECONDS = 0.15
 
 
 def plain(value: Any, limit: int = 4000) -> Any:

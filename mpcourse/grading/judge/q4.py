@@ -10,14 +10,14 @@ from .exercise import Context, gathers
 
 __all__ = ["prime_counts"]
 
-#: CPU seconds a worker must have spent to count as having counted primes (each limit drawn costs ~0.1 s).
-_WORKED = 0.03
+#: CPU seconds a worker must have spent to count as having counted primes (each limit drawn costs 0.03-0.08 s).
+_WORKED = 0.02
 
 
 @gathers("prime_counts")
 def prime_counts(context: Context) -> dict[str, Any]:
     """The learner's pool cell on limits drawn now (large enough that counting shows in CPU time)."""
-    limits = sorted(context.rng.sample(range(60_000, 110_000), 4))
+    limits = sorted(context.rng.sample(range(40_000, 80_000), 4))
     observed = context.run("prime_counts", ("primes_with_limit", "prime_counts"), inputs={"LIMITS": limits})
     data = probe_data(observed, "the answer cells could not be run")
     pairs = data.pop("pairs", None)
