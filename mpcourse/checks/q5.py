@@ -165,7 +165,8 @@ def run_all_data(
     each task and when (``results``, ``overlap``, ``workers``); ``left``: workers still
     running after it returned, its pools kept from the garbage collector, then stopped.
     A judge passes its own ``sleeper`` (and sees overlap, workers and leftovers from
-    outside): then ``results`` is what it returned and nothing is stopped here.
+    outside): then ``results`` is what it returned and nothing is stopped here.  With no
+    ``numbers``, ``double`` is not run (the sleeper's results are values enough).
     """
     data: dict[str, Any] = {"numbers": numbers, "expected_results": lengths}
     if not callable(run_all):
@@ -173,7 +174,7 @@ def run_all_data(
         return data
     with PoolKeeper() as keeper:
         try:
-            doubled, data["problem"] = _call(run_all, double, list(numbers))
+            doubled, data["problem"] = _call(run_all, double, list(numbers)) if numbers else ([], "")
             if not data["problem"]:
                 data["doubled"] = list(doubled) if isinstance(doubled, (list, tuple)) else repr(doubled)[:200]
                 if doubled is None:

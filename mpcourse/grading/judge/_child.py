@@ -35,13 +35,14 @@ def _error(exc: BaseException) -> str:
 
 def _run_cells(job: dict, namespace: dict, folder: str) -> list[str]:
     """Run the cells the probe's names depend on; return what each failing cell raised."""
-    from mpcourse.grading.judge.cells import needed_cells, prepare
+    from mpcourse.grading.judge.cells import needed_cells, prepare, without_unused_imports
 
     inputs = dict(job.get("inputs") or {})
     inputs.update({name: _function(where) for name, where in dict(job.get("replace") or {}).items()})
     cells, errors = prepare(list(job.get("cells") or []))
     namespace.update(inputs)
-    for cell in needed_cells(cells, set(job.get("names") or ()), frozenset(inputs)):
+    needed: set[str] = set()
+    for cell in needed_cells(cells, set(job.get("names") or ()), frozenset(inputs), needed):
         try:
             if cell.worker:
                 name = "mpcourse_cell_" + hashlib.sha256(cell.source.encode()).hexdigest()[:12]  # course-format:
@@ -50,7 +51,8 @@ def _run_cells(job: dict, namespace: dict, folder: str) -> list[str]:
                 module = importlib.import_module(name)
                 namespace.update({k: v for k, v in vars(module).items() if not k.startswith("_")})
             else:
-                exec(compile(cell.source, f"<code cell {cell.number}>", "exec"), namespace)
+                source = without_unused_imports(cell, needed)
+                exec(compile(source, f"<code cell {cell.number}>", "exec"), namespace)
         except BaseException as exc:  # the learner's cell: a failure is part of the answer
             errors.append(f"code cell {cell.number} raised {_error(exc)}")
         namespace.update(inputs)

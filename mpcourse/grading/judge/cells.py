@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-__all__ = ["CHECK_TAGS", "Cell", "needed_cells", "prepare"]
+__all__ = ["CHECK_TAGS", "Cell", "needed_cells", "prepare", "without_unused_imports"]
 
 #: Tags of cells that are never run when judging (a check would judge the learner by the learner's own kernel).
 CHECK_TAGS = frozenset({"check", "self-check", "hidden"})  # course-format: the check tags
@@ -203,15 +203,41 @@ def prepare(cells: list[dict]) -> tuple[list[Cell], list[str]]:
     return prepared, notes
 
 
-def needed_cells(cells: list[Cell], names: set[str], given: frozenset[str] = frozenset()) -> list[Cell]:
+def needed_cells(
+    cells: list[Cell], names: set[str], given: frozenset[str] = frozenset(), needed: set[str] | None = None
+) -> list[Cell]:
     """The cells ``names`` depend on, in their order: each cell binding a needed name, and what it uses.
 
-    Names in ``given`` (the judge's own inputs) are never looked for in the cells.
+    Names in ``given`` (the judge's own inputs) are never looked for in the cells.  ``needed``,
+    if given, is filled with every name the kept cells need.
     """
-    needed = set(names) - given
+    needed = set() if needed is None else needed
+    needed |= set(names) - given
     kept: list[Cell] = []
     for cell in reversed(cells):
         if cell.binds & needed:
             kept.append(cell)
             needed |= cell.uses - given
     return kept[::-1]
+
+
+def without_unused_imports(cell: Cell, needed: set[str]) -> str:
+    """``cell``'s source without its top-level imports of names nothing needs (``import matplotlib.pyplot as plt``).
+
+    A kept cell runs whole otherwise: an import is dropped only when every name it binds
+    is unneeded, so what the answer uses is still imported.
+    """
+    tree = ast.parse(cell.source)
+    kept = []
+    for statement in tree.body:
+        if isinstance(statement, ast.Import) or (
+            isinstance(statement, ast.ImportFrom) and statement.module != "__future__"
+        ):
+            names = {(alias.asname or alias.name).split(".")[0] for alias in statement.names}
+            if not names & needed and "*" not in names:
+                continue
+        kept.append(statement)
+    if len(kept) == len(tree.body):
+        return cell.source
+    tree.body = kept
+    return ast.unparse(tree) + "\n"
