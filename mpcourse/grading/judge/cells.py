@@ -224,10 +224,12 @@ def needed_cells(
 def without_unused_imports(cell: Cell, needed: set[str]) -> str:
     """``cell``'s source without its top-level imports of names nothing needs (``import matplotlib.pyplot as plt``).
 
-    A kept cell runs whole otherwise: an import is dropped only when every name it binds
-    is unneeded, so what the answer uses is still imported.
+    A kept cell runs whole otherwise: an import is dropped only when no later cell needs
+    and the cell itself never reads any name it binds.
     """
     tree = ast.parse(cell.source)
+    read = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    needed = needed | read
     kept = []
     for statement in tree.body:
         if isinstance(statement, ast.Import) or (
