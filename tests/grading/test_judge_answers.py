@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import io
+import multiprocessing
 
 import pytest
 from grading_fixtures import require_bwrap
@@ -69,7 +70,10 @@ def test_each_trick_scores_zero_with_the_judge_s_hint(name, monkeypatch):
     monkeypatch.setattr(judge_exercise, "KILL_AFTER", 8.0)  # the GIL trick runs until the tracer kills it
     answer = HOSTILE[name]
     line = _judged(answer)
-    assert line.startswith("NOT YET") and answer.shown in line, line
+    shown = answer.shown
+    if shown == "not under spawn" and multiprocessing.get_context().get_start_method() != "fork":
+        shown = "in a child"  # forkserver (3.14's default) inherits nothing either: judged once, and it fails
+    assert line.startswith("NOT YET") and shown in line, line
 
 
 _BOMB = """\
