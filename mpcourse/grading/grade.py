@@ -22,7 +22,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Collection, Mapping
 
-from .judge import all_judged, judge_verdicts
+from .judge import KERNEL, all_judged, classify, judge_verdicts
 from .merge import InvalidNotebook, SubmittedCell, merge, read_submission
 from .notebook import Master
 from .preflight import Preflight
@@ -68,15 +68,11 @@ def read_notebook(master: Master, submission: Submission) -> bytes:
 def score_checks(
     master: Master, not_attempted: Collection[str], verdicts: Mapping[str, Verdict]
 ) -> tuple[CheckResult, ...]:
-    """Each check's points: all for a passing verdict, 0 for a failing one, a missing one or an unattempted check.
-
-    A check whose answer cells hold the stub still passes when the judge found the answer
-    elsewhere in the learner's notebook (a cell of their own).
-    """
+    """Each check's points: all for a passing verdict, 0 for a failing one, a missing one or an unattempted check."""
     results = []
     for check in master.checks:
         verdict = verdicts.get(check.cell_id)
-        if check.cell_id in not_attempted and not (verdict is not None and verdict.passed):
+        if check.cell_id in not_attempted:
             outcome, output = Outcome.NOT_ATTEMPTED, ""
         elif verdict is None:
             outcome, output = Outcome.NOT_RUN, ""
@@ -121,7 +117,10 @@ def grade_notebook(
         return unscored(master, stop.status, stop.detail)
     not_attempted = merged.checks_not_attempted(master)
     learner = [{"source": cell.source, "tags": list(cell.tags), "id": cell.cell_id} for cell in submitted]
-    if all(check.cell_id in not_attempted for check in master.checks) and not _own_cells(master, submitted):
+    if _own_cells(master, submitted):  # the answer may be in a cell of the learner's own: the judge looks
+        judged = {cell_id for cell_id, kind in classify(master).items() if kind != KERNEL}
+        not_attempted -= judged
+    if all(check.cell_id in not_attempted for check in master.checks):
         return NotebookGrade(master.name, Status.OK, score_checks(master, not_attempted, {}))
     if preflight is not None:
         preflight.ensure()

@@ -123,3 +123,22 @@ def test_a_literal_bomb_costs_the_grader_no_memory(tmp_path):
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["points"][0] == 0, result
     assert result["peak"] < 2**30, f"the grader peaked at {result['peak'] / 2**20:.0f} MiB"
+
+
+@pytest.mark.slow
+def test_an_answer_in_a_cell_of_the_learner_s_own_earns_its_points(tmp_path):
+    """The stub left untouched, the answer in an untagged cell below it: graded, not 'not attempted'."""
+    import nbformat
+    from grading_fixtures.answers import COURSE
+
+    from mpcourse.grading.grade import grade_notebook
+    from mpcourse.grading.notebook import load_master
+    from mpcourse.grading.submissions import discover
+
+    require_bwrap()
+    answer = HONEST["run-all-untagged-below-the-stub"]
+    master = load_master(COURSE / "05_creating_a_pool.ipynb")
+    (tmp_path / "learner").mkdir()
+    nbformat.write(learner_notebook(answer), tmp_path / "learner" / master.path.name)
+    grade = grade_notebook(master, discover(tmp_path)[0], SETTINGS)
+    assert [check.earned for check in grade.checks] == [1], grade.checks
