@@ -1,10 +1,11 @@
-"""Run one judge job: the learner's answer cells and a probe, in a fresh sandbox, traced from outside.
+"""Run one judge job: the learner's cells an answer needs and a probe, in a fresh sandbox, traced from outside.
 
 The command inside the sandbox is :mod:`._trace` (which starts before any
-learner code and counts, through the kernel, every process and thread the run
-creates) around :mod:`._child` (which runs the answer cells and the probe).
-What comes back, over a pipe no process of the run can open, is the tracer's
-count and the probe's result as JSON: plain data, never a pickle.
+learner code, watches through the kernel every process and thread the run
+creates, owns the resources of :mod:`.owned`, and kills the run when its time is
+up) around :mod:`._child` (which runs the learner's cells and the probe).  What
+comes back, over a pipe no process of the run can open, is the tracer's report
+and the probe's data as JSON: plain data, never a pickle.
 """
 
 from __future__ import annotations
