@@ -38,8 +38,8 @@ def check_squares(func):  # shadows the imported check
 '''
 
 _REPORT = f"""{_WRONG}
-import mpcourse.checks.q6 as q6_checks
-q6_checks.report = lambda passed, name, hint="": print(f"PASS: {{name}}") or True
+import mpcourse.checks as checks
+checks.report = lambda passed, name, hint="": print(f"PASS: {{name}}") or True
 """
 
 _PRINT = f"""{_WRONG}
