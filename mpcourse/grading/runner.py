@@ -14,9 +14,10 @@ from pathlib import Path
 
 import nbformat
 
+from .bwrap import PYTHON
 from .driver import SandboxRun
 from .results import Status
-from .sandbox import PYTHON, resolve
+from .sandbox import resolve
 from .settings import DEFAULT_SETTINGS, RunSettings
 
 __all__ = ["CellRun", "RunResult", "run_notebook"]

@@ -31,18 +31,15 @@ from typing import IO, Any
 from . import cgroups, seccomp
 from .bwrap import INSIDE, PYTHON, bwrap_args
 from .limits import DEFAULT_LIMITS, Limits, cpus_for, is_root, rlimits, run_uid
-from .runfolders import clean_stale_runs, new_run_folder, remove
+from .runfolders import new_run_folder, remove
 
 __all__ = [
     "DEFAULT_MODE",
     "MARKER_ENV",
     "MODES",
-    "PYTHON",
-    "Limits",
     "Sandbox",
     "SandboxUnavailable",
     "bwrap_problem",
-    "clean_stale_runs",
     "resolve",
 ]
 
