@@ -160,7 +160,7 @@ def test_the_layer_list_names_exactly_the_packages_folders():
     actual = {_layer(name) for name in _modules() if name not in OUTSIDE_THE_ORDER}
     missing, stale = sorted(actual - set(layers)), sorted(set(layers) - actual)
     assert not missing, f"{missing} are not in the layer list of {LAYERS_DOC.name}: add them where they belong"
-    assert not stale, f"the layer list of {LAYERS_DOC.name} names {stale}, which the package no longer has"
+    assert not stale, f"the layer list of {LAYERS_DOC.name} names {stale}, which the package does not have"
     assert len(layers) == len(set(layers)), f"the layer list of {LAYERS_DOC.name} names a folder twice: {layers}"
 
 
@@ -178,7 +178,7 @@ def test_no_folder_imports_from_a_layer_above_it():
     unexpected = {pair: found for pair, found in upward.items() if pair not in ORDER_EXCEPTIONS}
     assert not unexpected, f"imports from a layer above (see {LAYERS_DOC.name}): {unexpected}"
     gone = ORDER_EXCEPTIONS - set(upward)
-    assert not gone, f"these exceptions no longer occur: remove them here and in {LAYERS_DOC.name}: {gone}"
+    assert not gone, f"these exceptions do not occur: remove them here and in {LAYERS_DOC.name}: {gone}"
 
 
 #: The package facades: a module-level ``__getattr__`` imports each name of ``__all__`` from its
