@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -39,7 +40,9 @@ from mpcourse.grading.release import student_copy
 from mpcourse.grading.settings import RunSettings
 from mpcourse.grading.submissions import discover
 from mpcourse.grading.summary import format_table
-from mpcourse.tools import nbbuild
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the test helpers
+import nbbuild
 
 _SETUP = (
     "from mpcourse.checks import report\n\n\n"

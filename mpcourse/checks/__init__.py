@@ -114,7 +114,7 @@ def worker_problem(func: Any, how_to_pass: str) -> str:
 
 
 def report_verdict(name: str, data: dict[str, Any]) -> bool:
-    """Print the line of exercise ``name``'s verdict on ``data`` (see :mod:`.exercise`); return whether it passed."""
+    """Print the line of exercise ``name``'s verdict on ``data`` (the registry: ``exercise.py``); return if passed."""
     from .exercise import EXERCISES
 
     passed, hint = EXERCISES[name].judge(data)

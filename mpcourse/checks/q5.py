@@ -14,7 +14,6 @@ from .pool_keeper import KEPT, PoolKeeper
 __all__ = [
     "MIN_MAP_SPEEDUP",
     "ORDER_TASKS",
-    "PoolKeeper",
     "check_apply_blocks",
     "check_map_faster",
     "check_run_all",

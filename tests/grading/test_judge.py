@@ -93,7 +93,7 @@ def test_each_trick_scores_zero_on_the_check_it_attacks(judged, name):
     assert trick.shown in result.output, result.output
     assert trick.shown in judged["feedback"][name], judged["feedback"][name]
     if name in FOOLS_THE_KERNEL:
-        assert _kernel_passed(judged, trick), f"{name} no longer fools the kernel: the test shows nothing"
+        assert _kernel_passed(judged, trick), f"{name} does not fool the kernel: the test shows nothing"
 
 
 @pytest.mark.slow

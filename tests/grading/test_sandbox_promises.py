@@ -27,10 +27,10 @@ from grading_fixtures import require_bwrap
 
 import mpcourse
 from mpcourse.grading import runfolders, seccomp
+from mpcourse.grading.bwrap import PYTHON
 from mpcourse.grading.driver import Finished, SandboxRun, live_runs, stop_all_runs
 from mpcourse.grading.judge.run import run_job
 from mpcourse.grading.limits import Limits, is_root
-from mpcourse.grading.sandbox import PYTHON
 from mpcourse.grading.settings import RunSettings
 
 LIMITS = Limits(timeout=30, memory_mb=512, processes=32, disk_mb=32, output_chars=2000)

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..bwrap import PYTHON
 from ..driver import SandboxRun
-from ..sandbox import PYTHON, resolve
+from ..sandbox import resolve
 from ..seccomp import tracee_command
 from ..settings import DEFAULT_SETTINGS, RunSettings
 
