@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.pool
 import os
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -12,7 +13,18 @@ from .child_output import CapturedCall, replay
 from .context import get_context
 from .picklable import ensure_importable
 
-__all__ = ["Pool", "WorkerCrashedError", "run_map", "validate_processes"]
+__all__ = ["Pool", "WorkerCrashedError", "handed_to_a_pool", "run_map", "validate_processes"]
+
+#: Every function handed to a ``Pool`` in this process (a set add per call, not per task).
+_HANDED: weakref.WeakSet[Callable[..., Any]] = weakref.WeakSet()
+
+
+def handed_to_a_pool(func: Any) -> bool:
+    """Was this very function object handed to an mpcourse ``Pool`` in this process?"""
+    try:
+        return func in _HANDED
+    except TypeError:  # an object that cannot be weakly referenced was never recorded
+        return False
 
 
 def _cpu_hint() -> str:
@@ -80,6 +92,10 @@ class Pool(multiprocessing.pool.Pool):
 
     def _refuse_unpicklable(self, func: Callable[..., Any]) -> None:
         ensure_importable(func, self.start_method)
+        try:
+            _HANDED.add(func)
+        except TypeError:  # not weakly referenceable (a builtin): nothing to record
+            pass
 
     def apply_async(self, func, args=(), kwds={}, callback=None, error_callback=None):  # noqa: B006
         self._refuse_unpicklable(func)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..backend.pool import handed_to_a_pool
 from . import busy, report, report_verdict, worker_problem
 from .exercise import exercise
 
@@ -57,7 +58,8 @@ def prime_counts(data: dict[str, Any]) -> tuple[bool, str]:
     """Verdict on ``primes_with_limit(100)`` (``sample``) and ``counts`` against ``expected`` (limit -> primes).
 
     ``busy``: how many child processes did real work (CPU time seen from outside;
-    ``None`` where not observed).
+    ``None`` where not observed). ``pooled``: was the function handed to a pool at
+    all (what the kernel can see; ``None`` where not observed).
     """
     if data.get("problem"):
         return False, str(data["problem"])
@@ -85,6 +87,11 @@ def prime_counts(data: dict[str, Any]) -> tuple[bool, str]:
                 f"prime_counts[{limit}] is {counts[limit]!r}, but there are {right} primes "
                 "below it: did a count end up under another limit?"
             )
+    if data.get("pooled") is False:
+        return False, (
+            "the counts are right, but primes_with_limit was never handed to an mpcourse.Pool: the work ran "
+            "in this process. Count them in a pool: with mpcourse.Pool(2) as pool: dict(pool.imap_unordered(...))"
+        )
     busy = data.get("busy")
     if busy is not None and busy < 2:
         return False, (
@@ -103,4 +110,5 @@ def check_prime_counts(func: Callable[[int], Any], counts: Any) -> bool:
             data["sample"] = func(100)
         except Exception as exc:
             data["sample"] = {"raised": f"{type(exc).__name__}: {exc}"}
+        data["pooled"] = handed_to_a_pool(func)
     return report_verdict("prime_counts", data)

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from mpcourse import NotImportableError, Pool, WorkerCrashedError, available_cpus, run_map, workers
-from mpcourse.backend.pool import validate_processes
+from mpcourse.backend.pool import handed_to_a_pool, validate_processes
 
 
 def test_pool_is_a_real_pool(method):
@@ -108,3 +108,18 @@ def test_processes_fine(processes, workers_started):
         assert len(pool._pool) == workers_started
         pool.close()
         pool.join()
+
+
+def test_a_pool_knows_which_functions_it_was_handed_and_no_others(method):
+    """check_prime_counts asks this: a function called in this process was never handed to a pool."""
+    with Pool(2, method=method) as pool:
+        assert pool.map(workers.square, [1, 2]) == [1, 4]
+        pool.close()
+        pool.join()
+
+    def called_here(number: int) -> int:
+        return number * number
+
+    assert handed_to_a_pool(workers.square)
+    assert called_here(2) == 4 and not handed_to_a_pool(called_here)
+    assert not handed_to_a_pool(len)  # a builtin cannot be recorded, and is not claimed

@@ -138,3 +138,10 @@ def test_prime_counts_fails_for_wrong_counts(capsys, counts, hint):
     assert check_prime_counts(func, counts) is False
     line = one_line(capsys)
     assert line.startswith("NOT YET: prime counts from imap_unordered. Hint: ") and hint in line
+
+
+def test_prime_counts_fails_for_a_serial_dict_comprehension(capsys):
+    """Right counts computed in the kernel, no pool: the function was never handed to one."""
+    func = define_worker(SOLUTION + "# counted in the kernel\n").primes_with_limit  # a module no other test pooled
+    assert check_prime_counts(func, dict(func(limit) for limit in LIMITS)) is False
+    assert "never handed to an mpcourse.Pool" in one_line(capsys)

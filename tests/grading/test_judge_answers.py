@@ -76,6 +76,15 @@ def test_each_trick_scores_zero_with_the_judge_s_hint(name, monkeypatch):
     assert line.startswith("NOT YET") and shown in line, line
 
 
+def test_a_serial_prime_count_fails_in_the_kernel_too():
+    """The judge's serial trick, run in a kernel: primes_with_limit was never handed to a pool, so NOT YET there too."""
+    serial = HOSTILE["prime-counts-serial"]
+    worker = serial.replace["answer-worker"] + "# a definition no other test pooled\n"
+    answer = serial._replace(replace={**serial.replace, "answer-worker": worker})
+    line = _kernel_line(answer)
+    assert line.startswith("NOT YET") and "never handed to an mpcourse.Pool" in line, line
+
+
 _BOMB = """\
 import json
 import resource
