@@ -16,13 +16,16 @@ __all__ = ["add_command"]
 _GRADE_EPILOG = """\
 SUBMISSIONS holds one folder or one .zip per student (the student's name is the
 folder name, or the zip's name without .zip) with their notebooks inside, at any
-depth.  For each student and master notebook, the student's `answer` cells are put
-into the master (matched by cell id, then by position among answer cells) and it
-is run with nbval in a sandbox of its own (bubblewrap: no network, nothing of
-this machine visible but the system and Python; see docs/teachers/sandbox.md);
-each `check` cell that gives the
-master's output earns its points (metadata "mpcourse": {"points": N}, default 1).
-Check cells always come from the master, so a submission cannot change them.
+depth.  For each student and master notebook, each check of the course is judged
+outside the learner's kernel: the learner's own code cells (in their order, only
+those the answer needs) run in a sandbox of its own (bubblewrap: no network,
+nothing of this machine visible but the system and Python; see
+docs/teachers/sandbox.md) under a tracer, on inputs drawn now, and the verdict
+rests on the values and on what the tracer saw (docs/teachers/judge.md).  A check
+of your own (not in mpcourse.checks) is scored by running the master with the
+student's answer cells put in with nbval: the check cell must give the master's
+output.  Points come from the check cell's metadata ("mpcourse": {"points": N},
+default 1); check cells always come from the master.
 An answer cell still holding the release stub is "not attempted" (0 points).
 Each row records what was graded (a content hash of the notebooks) and when: a
 re-run grades new students, and again those whose submission changed (status
@@ -56,7 +59,7 @@ examples:
   python -m mpcourse grade submissions/ --master teacher/notebooks --memory-mb 4096
   python -m mpcourse grade submissions/ --sandbox none   # no bubblewrap (macOS): only for code you trust
   python -m mpcourse grade submissions/ --student alice --student bob   # just these two, again
-  python -m mpcourse grade submissions/ --due 2026-12-01T23:59 --late-penalty 10 \
+  python -m mpcourse grade submissions/ --due 2026-12-01T23:59 --late-penalty 10 \\
       --overrides overrides.csv --extensions extensions.csv
   python -m mpcourse grade m1/submissions/ --out m1/gradebook.csv --shard 1/2   # on machine 1
   python -m mpcourse grade m2/submissions/ --out m2/gradebook.csv --shard 2/2   # on machine 2
@@ -103,14 +106,14 @@ def add_command(commands: Any) -> None:
     grade = commands.add_parser(
         "grade",
         help="grade a folder of submissions into a gradebook and feedback",
-        description="Grade every student's notebooks against the masters with nbval.",
+        description="Grade every student's notebooks against the masters: judged checks, nbval for the rest.",
         epilog=_GRADE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     grade.add_argument("submissions", metavar="SUBMISSIONS", type=Path, help="one folder or .zip per student")
     grade.add_argument(
         "--out", metavar="FILE", type=Path, default=Path("gradebook.csv"),
-        help="gradebook CSV to write (default: gradebook.csv); students already in it are skipped",
+        help="gradebook CSV to write (default: gradebook.csv); a student already in it is graded again only if their submission changed",
     )  # fmt: skip
     grade.add_argument(
         "--feedback", metavar="DIR", type=Path,
@@ -123,8 +126,9 @@ def add_command(commands: Any) -> None:
     )  # fmt: skip
     grade.add_argument(
         "--timeout", metavar="SECONDS", type=_seconds, default=defaults.limits.timeout,
-        help="wall-clock limit per notebook, kernel start included; then every process of the run is "
-        "killed and the notebook gets status timeout (default: %(default)g)",
+        help="wall-clock limit of each sandboxed run: a notebook's nbval run (kernel start included), "
+        "or one judged exercise, which also stops at 30 s; then every process of the run is killed "
+        "and the notebook gets status timeout (default: %(default)g)",
     )  # fmt: skip
     grade.add_argument(
         "--memory-mb", metavar="MB", type=_memory, default=defaults.limits.memory_mb,

@@ -188,8 +188,12 @@ def grade_notebook(
         run = RunResult(Status.OK)
     else:
         run = run_notebook(merged.notebook, master.path.name, settings)
-    checks = score_checks(master, not_attempted, verdicts(master, merged, run, settings, learner))
-    return NotebookGrade(master.name, run.status, checks, run.detail, leftover_note(run), merged.flags)
+    judged = verdicts(master, merged, run, settings, learner)
+    checks = score_checks(master, not_attempted, judged)
+    status, detail = run.status, run.detail
+    if status == Status.OK and any(verdict.timed_out for verdict in judged.values()):
+        status, detail = Status.TIMEOUT, "a judged exercise did not finish in time (its hint says which)"
+    return NotebookGrade(master.name, status, checks, detail, leftover_note(run), merged.flags)
 
 
 def _own_cells(master: Master, submitted: Sequence[SubmittedCell]) -> bool:

@@ -87,6 +87,7 @@ class Verdict:
 
     passed: bool
     output: str = ""
+    timed_out: bool = False  # the judged run was killed at its time limit
 
 
 @dataclass(frozen=True)

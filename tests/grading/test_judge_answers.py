@@ -151,3 +151,13 @@ def test_an_answer_in_a_cell_of_the_learner_s_own_earns_its_points(tmp_path):
     nbformat.write(learner_notebook(answer), tmp_path / "learner" / master.path.name)
     grade = grade_notebook(master, discover(tmp_path)[0], SETTINGS)
     assert [check.earned for check in grade.checks] == [1], grade.checks
+
+
+@pytest.mark.slow
+def test_an_answer_killed_at_the_time_limit_is_marked_timed_out(monkeypatch):
+    """The GIL trick is killed from outside: the verdict says so, and grade_notebook makes it the notebook's status."""
+    require_bwrap()
+    monkeypatch.setattr(judge_exercise, "KILL_AFTER", 5.0)
+    answer = HOSTILE["squares-holds-the-gil"]
+    verdict = judge_check(learner_cells(learner_notebook(answer)), find(f"check_{answer.exercise}"), SETTINGS)
+    assert not verdict.passed and verdict.timed_out, verdict

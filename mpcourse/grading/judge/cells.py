@@ -19,10 +19,12 @@ from dataclasses import dataclass
 
 from ...course_format import CHECK, HIDDEN, SELF_CHECK, python_source
 
-__all__ = ["CHECK_TAGS", "Cell", "needed_cells", "prepare", "without_unused_imports"]
+__all__ = ["CHECK_TAGS", "MAX_CELL_CHARS", "Cell", "needed_cells", "prepare", "without_unused_imports"]
 
 #: Tags of cells that are never run when judging (a check would judge the learner by the learner's own kernel).
 CHECK_TAGS = frozenset({CHECK, SELF_CHECK, HIDDEN})
+#: A code cell longer than this is not run when judging (the course's longest code cell is under 1,000).
+MAX_CELL_CHARS = 100_000
 #: Methods that change a container in place: ``results.append(x)`` at a cell's top level changes ``results``.
 _MUTATORS = frozenset(
     {"append", "extend", "insert", "update", "setdefault", "add", "pop", "popitem", "remove", "discard", "clear"}
@@ -172,7 +174,13 @@ def prepare(cells: list[dict]) -> tuple[list[Cell], list[str]]:
         tags = set(cell.get("tags") or ())
         if tags & CHECK_TAGS:
             continue
-        python = python_source(str(cell.get("source", "")))
+        text = str(cell.get("source", ""))
+        if len(text) > MAX_CELL_CHARS:  # parsing it alone could take more memory than a run has: never run
+            notes.append(
+                f"code cell {number} is over {MAX_CELL_CHARS:,} characters, more than any answer needs: not run"
+            )
+            continue
+        python = python_source(text)
         if python is None:
             continue
         source, worker = python

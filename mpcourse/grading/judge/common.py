@@ -19,6 +19,8 @@ def probe_data(observed: Observed, what: str) -> dict[str, Any]:
     if not isinstance(result, dict):
         hint = f"{what}: {observed.failure}"
         data: dict[str, Any] = {"problem": hint + (f" ({errors[0]})" if errors else "")}
+        if observed.timed_out:
+            data["timed_out"] = True
         if observed.problem:  # no report from the tracer: the grading machinery failed, not the answer
             data["grading_failed"] = True
         return data

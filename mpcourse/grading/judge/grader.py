@@ -107,6 +107,7 @@ def judge_check(cells: list[dict[str, Any]], exercise: Exercise, settings: RunSe
             data = gatherer(Context(cells, settings, start_method=method))
         passed, hint = exercise.judge(data)
         outcomes.append((method, passed, hint, bool(data.get("grading_failed"))))
+        timed_out = bool(data.get("timed_out"))
         if not passed:
             break
     method, passed, hint, failed_here = outcomes[-1]
@@ -114,7 +115,7 @@ def judge_check(cells: list[dict[str, Any]], exercise: Exercise, settings: RunSe
         hint = (
             f"it works under this machine's start method but not under {method} (macOS, Windows): {hint}. {SPAWN_FIX}"
         )
-    return Verdict(passed, verdict_line(exercise.title, passed, hint))
+    return Verdict(passed, verdict_line(exercise.title, passed, hint), timed_out=not passed and timed_out)
 
 
 def judge_notebook(

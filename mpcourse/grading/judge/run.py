@@ -22,13 +22,15 @@ from ..sandbox import resolve
 from ..seccomp import tracee_command
 from ..settings import DEFAULT_SETTINGS, RunSettings
 
-__all__ = ["Observed", "run_job"]
+__all__ = ["STOPPED_AFTER", "Observed", "run_job"]
 
 _TRACE = str(Path(__file__).with_name("_trace.py"))
 _CHILD = str(Path(__file__).with_name("_child.py"))
 _MAX_REPORT = 2**20
 _JOB_FILE = "judge-job.json"
 _NO_REPORT = "the run ended without a report"
+#: How a run killed from outside at the grader's --timeout is described.
+STOPPED_AFTER = "stopped after"
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,11 @@ class Observed:
     def terminated(self) -> int:
         """How many counted processes were ended by a signal."""
         return sum(1 for task in self.tasks if task.get("signal"))
+
+    @property
+    def timed_out(self) -> bool:
+        """Was the run killed at its time limit (by the tracer, or from outside)?"""
+        return "timeout" in self.outcome or self.problem.startswith(STOPPED_AFTER)
 
     @property
     def result(self) -> Any:
@@ -122,7 +129,7 @@ def run_job(job: dict[str, Any], settings: RunSettings = DEFAULT_SETTINGS) -> Ob
     if finished.ending == "stopped":
         return Observed(problem="interrupted")
     if finished.ending == "timeout":
-        return Observed(problem=f"stopped after {limits.timeout:g} s")
+        return Observed(problem=f"{STOPPED_AFTER} {limits.timeout:g} s")
     observed = _parse(finished.report)
     if observed.problem.startswith(_NO_REPORT):
         return Observed(problem=f"{observed.problem} (exit code {finished.returncode}){_last_words(finished.log)}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mpcourse.grading.judge.cells import needed_cells, prepare, without_unused_imports
+from mpcourse.grading.judge.cells import MAX_CELL_CHARS, needed_cells, prepare, without_unused_imports
 
 
 def _kept(cells: list[dict], *names: str, given: frozenset[str] = frozenset()) -> list[int]:
@@ -57,3 +57,12 @@ def test_a_kept_cell_loses_only_imports_nothing_reads():
     prepared, _ = prepare([{"source": setup}])
     source = without_unused_imports(prepared[0], {"ctx"})
     assert "matplotlib" not in source and "import mpcourse" in source
+
+
+def test_a_cell_too_long_for_any_answer_is_never_parsed_or_run():
+    """A literal bomb (millions of elements) is noted and left out, so parsing it costs no run its memory."""
+    bomb = "predicted = [" + "10, " * (MAX_CELL_CHARS // 4) + "]"
+    cells = [{"source": bomb}, {"source": "def sum_of_squares(numbers):\n    return sum(n * n for n in numbers)"}]
+    prepared, notes = prepare(cells)
+    assert [cell.number for cell in prepared] == [2]
+    assert notes == [f"code cell 1 is over {MAX_CELL_CHARS:,} characters, more than any answer needs: not run"]
