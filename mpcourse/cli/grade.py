@@ -47,6 +47,8 @@ examples:
   python -m mpcourse grade submissions/ --out part1.csv --shard 1/2   # on machine 1
   python -m mpcourse grade submissions/ --out part2.csv --shard 2/2   # on machine 2
   python -m mpcourse gradebook merge gradebook.csv part1.csv part2.csv
+  python -m mpcourse grade submissions/ --scheduler tcp://10.0.0.5:8786   # on a dask cluster
+  python -m mpcourse grade submissions/ --local-cluster 2   # a dask LocalCluster of 2 workers, here
 """
 
 
@@ -134,6 +136,16 @@ def add_command(commands: Any) -> None:
         "--shard", metavar="K/N", type=_shard,
         help="grade only shard K of N: every N-th student by sorted name, starting with the K-th",
     )  # fmt: skip
+    where = grade.add_mutually_exclusive_group()
+    where.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="grade on the workers of this dask scheduler (e.g. tcp://10.0.0.5:8786), each notebook a task; "
+        "every worker is checked first (see docs/teachers/cluster.md)",
+    )  # fmt: skip
+    where.add_argument(
+        "--local-cluster", metavar="N", type=_positive_int,
+        help="grade on a dask LocalCluster of N worker processes started here (to try the cluster path)",
+    )  # fmt: skip
     grade.add_argument("--force", action="store_true", help="grade again students already in the gradebook")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     grade.set_defaults(run=grade_command)
@@ -146,6 +158,26 @@ def _settings(args: argparse.Namespace) -> Any:
 
     limits = Limits(timeout=args.timeout, memory_mb=args.memory_mb, processes=args.processes, disk_mb=args.disk_mb)
     return RunSettings(limits=limits, sandbox=args.sandbox, jobs=args.jobs)
+
+
+def _grade(args: argparse.Namespace, masters: list, submissions: list, feedback: Path, grade_class: Any) -> Any:
+    """Grade with ``--jobs`` threads here, or on a dask cluster (``--scheduler``, ``--local-cluster``)."""
+    settings = _settings(args)
+    if not (args.scheduler or args.local_cluster):
+        return grade_class(
+            masters, submissions, args.out, feedback,
+            settings=settings, force=args.force, progress=not args.no_progress,
+        )  # fmt: skip
+    from dataclasses import replace
+
+    from ..grading.cluster import ClusterExecutor, cluster_client
+
+    with cluster_client(args.scheduler, args.local_cluster or 0) as client:
+        executor = ClusterExecutor.start(client, masters, settings)
+        return grade_class(
+            masters, submissions, args.out, feedback, settings=replace(settings, sandbox=executor.sandbox),
+            force=args.force, progress=not args.no_progress, executor=executor,
+        )  # fmt: skip
 
 
 def grade_command(args: argparse.Namespace) -> int:
@@ -172,10 +204,7 @@ def grade_command(args: argparse.Namespace) -> int:
     if args.shard:
         submissions = shard(submissions, *args.shard)
     try:
-        result = grade_class(
-            masters, submissions, args.out, feedback,
-            settings=_settings(args), force=args.force, progress=not args.no_progress,
-        )  # fmt: skip
+        result = _grade(args, masters, submissions, feedback, grade_class)
     except GradebookError as exc:
         return error("grade", f"{exc}; move it away or name another --out")
     except GradingUnavailable as exc:
