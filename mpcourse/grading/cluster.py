@@ -192,7 +192,7 @@ def _ready(settings: RunSettings, sanitize: str) -> tuple[RunSettings, Preflight
             try:
                 mode = resolve(settings.sandbox)
             except SandboxUnavailable as exc:
-                raise GradingUnavailable(f"on {platform.node()}: {exc}") from None
+                raise GradingUnavailable(str(exc)) from None
             if not _prepared:
                 clean_stale_runs()
             if sanitize not in _files:
