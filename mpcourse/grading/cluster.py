@@ -17,6 +17,7 @@ network namespace: many kernels on one host never race for ports).
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import logging
 import os
@@ -39,7 +40,7 @@ from .limits import rlimits
 from .notebook import Master, load_master
 from .preflight import GradingUnavailable, Preflight
 from .results import NotebookGrade, Status
-from .sandbox import SandboxUnavailable, clean_stale_runs, resolve
+from .sandbox import SandboxUnavailable, clean_stale_runs, reserve_slots, resolve
 from .settings import RunSettings
 from .submissions import Submission
 
@@ -57,6 +58,8 @@ __all__ = [
 
 #: Seconds the client waits to reach a scheduler (and to reach it again before a batch is stopped).
 CONNECT_TIMEOUT = 30
+#: Sandbox slots (as root: uids of runs) each worker process on a host keeps for itself.
+SLOTS_PER_WORKER = 256
 #: The name of the worker plugin carrying the course files (one per content: its hash follows).
 PLUGIN_PREFIX = "mpcourse-course-"
 
@@ -174,6 +177,34 @@ def _master(digest: str) -> Master:
         return _masters[digest]
 
 
+_lease: list[int] = []  # the locked file holding this worker process's range of slots on its host
+
+
+def _claim_slots() -> None:
+    """Give this worker process a range of sandbox slots that no other grader on its host uses.
+
+    Several worker processes on one host would otherwise each number their runs
+    from 0, and as root two runs at once would get the same uid (sharing, for one,
+    the limit on processes).  The range is held by a lock on a file of the host's
+    temporary folder for as long as this process lives; range 0 is left to local graders.
+    """
+    if _lease:
+        return
+    folder = Path(tempfile.gettempdir()) / "mpcourse-slot-ranges"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    for index in range(1, 4096):
+        descriptor = os.open(folder / f"{index}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(descriptor)
+            continue
+        _lease.append(descriptor)
+        reserve_slots(index * SLOTS_PER_WORKER)
+        return
+    raise GradingUnavailable(f"no free range of sandbox slots in {folder}: too many graders on this host")
+
+
 def _threads() -> int:
     try:
         from distributed import get_worker
@@ -194,6 +225,7 @@ def _ready(settings: RunSettings, sanitize: str) -> tuple[RunSettings, Preflight
             except SandboxUnavailable as exc:
                 raise GradingUnavailable(str(exc)) from None
             if not _prepared:
+                _claim_slots()
                 clean_stale_runs()
             if sanitize not in _files:
                 raise GradingUnavailable(f"this worker has no sanitize rules with sha256 {sanitize[:12]}")

@@ -35,7 +35,13 @@ from grading_fixtures import (
 
 from mpcourse.cli import main
 from mpcourse.grading.batch import grade_class
-from mpcourse.grading.cluster import ClusterExecutor, ClusterLost, WorkersRefused, cluster_client
+from mpcourse.grading.cluster import (
+    SLOTS_PER_WORKER,
+    ClusterExecutor,
+    ClusterLost,
+    WorkersRefused,
+    cluster_client,
+)
 from mpcourse.grading.grade import unscored
 from mpcourse.grading.limits import Limits
 from mpcourse.grading.notebook import load_master
@@ -262,6 +268,22 @@ def test_a_lost_scheduler_stops_the_batch_and_a_rerun_resumes(tmp_path):
     rows = (tmp_path / "gradebook.csv").read_text(encoding="utf-8").splitlines()
     assert [row.split(",", 1)[0] for row in rows[1:]] == ["carol", "dave", "zed"]
     assert rows[-1].startswith("zed,2,")
+
+
+def first_free_slot() -> int:
+    """On a worker: the slot (as root: the uid offset) its next run would get."""
+    with Sandbox("none", Limits(timeout=10)) as box:
+        return box.slot
+
+
+def test_worker_processes_on_one_host_never_give_two_runs_the_same_slot(tmp_path):
+    masters = [load_master(path) for path in sorted(write_masters(tmp_path).glob("*.ipynb"))]
+    with cluster_client(local_workers=2) as client:
+        ClusterExecutor.start(client, masters, SETTINGS).shutdown()
+        slots = list(client.run(first_free_slot).values())
+    assert len(set(slots)) == 2
+    assert min(slots) >= SLOTS_PER_WORKER  # slots below are the local grader's
+    assert abs(slots[0] - slots[1]) >= SLOTS_PER_WORKER
 
 
 PORT = 47_113
