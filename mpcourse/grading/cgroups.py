@@ -24,6 +24,8 @@ __all__ = ["PREFIX", "RunGroup", "clean_stale", "create"]
 PREFIX = "mpcourse-run-"
 _MOUNT = Path("/sys/fs/cgroup")
 _CONTROLLERS = ("memory", "pids", "cpuset")
+#: Seconds a new, still empty group is left alone by other graders' clean-up: its run joins it first.
+_JOINING = 60.0
 
 
 def _own(controller: str) -> Path | None:
@@ -137,8 +139,9 @@ def clean_stale() -> None:
             continue
         for directory in stale:
             try:
-                if time.time() - directory.stat().st_mtime < 24 * 3600 and _busy(directory):
-                    continue
+                age = time.time() - directory.stat().st_mtime
+                if age < _JOINING or (age < 24 * 3600 and _busy(directory)):
+                    continue  # a live grader's: being joined by its run (another grader on this host), or busy
             except OSError:
                 continue
             RunGroup({controller: directory}).remove()

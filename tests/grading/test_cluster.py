@@ -34,6 +34,7 @@ from grading_fixtures import (
 )
 
 from mpcourse.cli import main
+from mpcourse.grading import cgroups
 from mpcourse.grading.batch import grade_class
 from mpcourse.grading.cluster import (
     SLOTS_PER_WORKER,
@@ -284,6 +285,19 @@ def test_worker_processes_on_one_host_never_give_two_runs_the_same_slot(tmp_path
     assert len(set(slots)) == 2
     assert min(slots) >= SLOTS_PER_WORKER  # slots below are the local grader's
     assert abs(slots[0] - slots[1]) >= SLOTS_PER_WORKER
+
+
+def test_a_grader_starting_never_removes_the_new_run_group_of_another():
+    """Workers start together, each cleaning up after killed graders: a group made for a run about to join it
+    (still empty) is not stale."""
+    group = cgroups.create(256, 16, None)
+    if group is None:
+        pytest.skip("whole-run limits (cgroup v1) need root and the memory, pids and cpuset controllers")
+    try:
+        cgroups.clean_stale()
+        assert all(directory.is_dir() for directory in group.directories.values())
+    finally:
+        group.remove()
 
 
 PORT = 47_113
