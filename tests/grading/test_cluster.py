@@ -36,13 +36,8 @@ from grading_fixtures import (
 from mpcourse.cli import main
 from mpcourse.grading import cgroups
 from mpcourse.grading.batch import grade_class
-from mpcourse.grading.cluster import (
-    SLOTS_PER_WORKER,
-    ClusterExecutor,
-    ClusterLost,
-    WorkersRefused,
-    cluster_client,
-)
+from mpcourse.grading.cluster import ClusterExecutor, ClusterLost, WorkersRefused, cluster_client
+from mpcourse.grading.cluster_worker import SLOTS_PER_WORKER
 from mpcourse.grading.grade import unscored
 from mpcourse.grading.limits import Limits
 from mpcourse.grading.notebook import load_master

@@ -1,0 +1,286 @@
+"""A dask worker's side of cluster grading: the course files by content, the worker's settings, its checks.
+
+Runs in each worker process (see :mod:`.cluster` for the client's side)::
+
+    SentSubmission       a submission's one notebook file for a task, read on the client
+    CourseFiles          a worker plugin: the masters and sanitize rules, kept by sha256
+    worker_problems      what a worker lacks to grade (version, files, limits, sandbox, a one-cell notebook)
+    grade_here           one task: the local grader's function with this worker's master, settings and preflight
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import platform
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from distributed import WorkerPlugin
+
+from .limits import rlimits
+from .notebook import Master, load_master
+from .preflight import GradingUnavailable, Preflight
+from .results import NotebookGrade
+from .sandbox import SandboxUnavailable, clean_stale_runs, reserve_slots, resolve
+from .settings import RunSettings
+from .submissions import Submission
+
+__all__ = [
+    "PLUGIN_PREFIX",
+    "SLOTS_PER_WORKER",
+    "CourseFiles",
+    "Expected",
+    "SentSubmission",
+    "grade_here",
+    "refusal",
+    "sha256",
+    "this_version",
+    "worker_problems",
+]
+
+#: Sandbox slots (as root: uids of runs) each worker process on a host keeps for itself.
+SLOTS_PER_WORKER = 256
+#: The name of the worker plugin carrying the course files (one per content: its hash follows).
+PLUGIN_PREFIX = "mpcourse-course-"
+
+
+def sha256(data: bytes) -> str:
+    """The sha256 of ``data``, in hex: what a course file is known by."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class SentSubmission(Submission):
+    """A submission as a worker gets it: its name and the one notebook file a task needs, read on the client.
+
+    Reading (and its errors: missing, too large, a bad zip) happens where the
+    files are; the worker's :meth:`read` gives back exactly that, so grading
+    there takes the same steps as grading here.
+    """
+
+    filename: str = ""
+    data: bytes | None = None
+    error: BaseException | None = field(default=None, compare=False)
+
+    @classmethod
+    def of(cls, submission: Submission, filename: str) -> SentSubmission:
+        """``submission``'s file ``filename`` (or why it could not be read), without any path of this machine."""
+        data, error = None, None
+        if not submission.problem:
+            try:
+                data = submission.read(filename)
+            except Exception as exc:  # the worker raises it again, where grade.read_notebook expects it
+                error = exc
+        return cls(submission.name, Path(submission.path.name), submission.problem, filename, data, error)
+
+    def read(self, filename: str) -> bytes | None:
+        """The bytes read on the client (``None``: no such file), or the error reading them raised there."""
+        if filename != self.filename:
+            raise LookupError(f"{self.name}: only {self.filename} was sent to this worker, not {filename}")
+        if self.error is not None:
+            raise self.error
+        return self.data
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What every worker must have: this mpcourse and Python, the masters and sanitize rules (by hash)."""
+
+    version: str
+    python: str
+    masters: tuple[str, ...]
+    sanitize: str
+
+
+def this_version() -> tuple[str, str]:
+    """This mpcourse's version and this Python's."""
+    import mpcourse
+
+    return mpcourse.__version__, platform.python_version()
+
+
+def refusal(problems: Mapping[str, Sequence[str]]) -> str:
+    """The message refusing the workers in ``problems`` (worker address -> what it lacks)."""
+    lines = [f"worker {address} cannot grade: {'; '.join(found)}" for address, found in sorted(problems.items())]
+    return (
+        "\n".join(lines) + "\nfix those workers (see docs/teachers/cluster.md, 'What each worker needs') "
+        "or stop them, then run the same command again"
+    )
+
+
+_worker_lock = threading.Lock()
+_files: dict[str, tuple[str, bytes]] = {}  # sha256 -> (file name, bytes): masters and sanitize rules
+_masters: dict[str, Master] = {}
+_folder: list[Path] = []  # this worker's folder for the sanitize rules, made on first use
+_prepared: dict[tuple[RunSettings, str], tuple[RunSettings, Preflight]] = {}
+
+
+class CourseFiles(WorkerPlugin):
+    """A worker plugin that gives each worker (those joining later too) the course files, by content."""
+
+    idempotent = True
+
+    def __init__(self, files: Mapping[str, tuple[str, bytes]]) -> None:
+        self.files = dict(files)
+        self.name = PLUGIN_PREFIX + sha256("".join(sorted(self.files)).encode())[:16]
+
+    def setup(self, worker: Any = None) -> None:
+        """Keep the files in this worker process's memory."""
+        with _worker_lock:
+            _files.update(self.files)
+
+    def teardown(self, worker: Any = None) -> None:
+        """Remove this worker's folder for the files."""
+        with _worker_lock:
+            while _folder:
+                shutil.rmtree(_folder.pop(), ignore_errors=True)
+
+
+def _worker_file(digest: str) -> Path:
+    """The course file ``digest`` written in this worker's own folder (once)."""
+    name, data = _files[digest]
+    if not _folder:
+        _folder.append(Path(tempfile.mkdtemp(prefix="mpcourse-worker-")))
+    path = _folder[0] / digest / name
+    if not path.exists():
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(data)
+    return path
+
+
+def _master(digest: str) -> Master:
+    """The master with content ``digest``, loaded on this worker as the client loaded it."""
+    with _worker_lock:
+        if digest not in _masters:
+            if digest not in _files:
+                raise GradingUnavailable(f"this worker has no master with sha256 {digest[:12]}")
+            _masters[digest] = load_master(_worker_file(digest))
+        return _masters[digest]
+
+
+_lease: list[int] = []  # the locked file holding this worker process's range of slots on its host
+
+
+def _claim_slots() -> None:
+    """Give this worker process a range of sandbox slots that no other grader on its host uses.
+
+    Several worker processes on one host would otherwise each number their runs
+    from 0, and as root two runs at once would get the same uid (sharing, for one,
+    the limit on processes).  The range is held by a lock on a file of the host's
+    temporary folder for as long as this process lives; range 0 is left to local graders.
+    """
+    if _lease:
+        return
+    folder = Path(tempfile.gettempdir()) / "mpcourse-slot-ranges"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    for index in range(1, 4096):
+        descriptor = os.open(folder / f"{index}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(descriptor)
+            continue
+        _lease.append(descriptor)
+        reserve_slots(index * SLOTS_PER_WORKER)
+        return
+    raise GradingUnavailable(f"no free range of sandbox slots in {folder}: too many graders on this host")
+
+
+def _address() -> str:
+    """This worker's address (its host's name outside a worker)."""
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except ValueError:
+        return platform.node()
+
+
+def _threads() -> int:
+    try:
+        from distributed import get_worker
+
+        return max(1, get_worker().state.nthreads)
+    except ValueError:  # not in a worker (client.run runs in the worker's event loop thread: still a worker)
+        return 1
+
+
+def _ready(settings: RunSettings, sanitize: str) -> tuple[RunSettings, Preflight]:
+    """This worker's settings for the client's: sandbox resolved here, its threads, its copy of the sanitize rules;
+    and its own :class:`Preflight` (the local grader's first-run check, once per worker)."""
+    with _worker_lock:
+        key = (settings, sanitize)
+        if key not in _prepared:
+            try:
+                mode = resolve(settings.sandbox)
+            except SandboxUnavailable as exc:
+                raise GradingUnavailable(str(exc)) from None
+            if not _prepared:
+                _claim_slots()
+                clean_stale_runs()
+            if sanitize not in _files:
+                raise GradingUnavailable(f"this worker has no sanitize rules with sha256 {sanitize[:12]}")
+            ready = replace(settings, sandbox=mode, jobs=_threads(), sanitize=_worker_file(sanitize), cancel=None)
+            _prepared[key] = (ready, Preflight(ready))
+        return _prepared[key]
+
+
+def grade_here(
+    function: Callable[..., NotebookGrade],
+    master: str,
+    submission: SentSubmission,
+    settings: RunSettings,
+    sanitize: str,
+) -> NotebookGrade:
+    """On a worker: ``function`` (the local grader's own) with this worker's master, settings and preflight."""
+    try:
+        ready, preflight = _ready(settings, sanitize)
+        return function(_master(master), submission, ready, preflight)
+    except GradingUnavailable as exc:  # a worker that joined after the check, and cannot grade
+        raise GradingUnavailable(refusal({_address(): [str(exc)]})) from None
+
+
+def _limits_problem(settings: RunSettings) -> str | None:
+    """Why a run's rlimits cannot be set on this worker (its hard limits are lower), or ``None``."""
+    try:
+        import resource
+    except ImportError:
+        return "no resource module: the run limits (rlimits) need Linux or macOS"
+    wanted = rlimits(settings.limits, sandboxed=settings.sandbox != "none")
+    for name, value in wanted.items():
+        hard = resource.getrlimit(getattr(resource, name))[1]
+        if hard != resource.RLIM_INFINITY and hard < value and os.geteuid() != 0:
+            return f"{name} cannot be raised to {value} (hard limit {hard}): lower the limit or raise it for the worker"
+    return None
+
+
+def worker_problems(expected: Expected, settings: RunSettings) -> list[str]:
+    """On a worker: what it lacks to grade like the client asks (an empty list when it can grade)."""
+    version, python = this_version()
+    problems = []
+    if version != expected.version:
+        problems.append(f"mpcourse {version}, not {expected.version}: install the same version as the client")
+    if python.rsplit(".", 1)[0] != expected.python.rsplit(".", 1)[0]:
+        problems.append(f"Python {python}, not {expected.python}: use the same Python environment as the client")
+    with _worker_lock:
+        missing = [digest for digest in (*expected.masters, expected.sanitize) if digest not in _files]
+    if missing:
+        problems.append(f"{len(missing)} course file(s) not received (sha256 {', '.join(d[:12] for d in missing)})")
+    limits = _limits_problem(settings)
+    if limits:
+        problems.append(limits)
+    if problems:
+        return problems
+    try:
+        _, preflight = _ready(settings, expected.sanitize)
+        preflight.ensure()
+    except GradingUnavailable as exc:
+        problems.append(str(exc))
+    return problems
