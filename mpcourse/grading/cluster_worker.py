@@ -24,11 +24,12 @@ from typing import Any
 
 from distributed import WorkerPlugin
 
+from . import sandbox
 from .limits import rlimits
 from .notebook import Master, load_master
 from .preflight import GradingUnavailable, Preflight
 from .results import NotebookGrade
-from .sandbox import SandboxUnavailable, clean_stale_runs, reserve_slots, resolve
+from .sandbox import SandboxUnavailable, clean_stale_runs, resolve
 from .settings import RunSettings
 from .submissions import Submission
 
@@ -188,7 +189,8 @@ def _claim_slots() -> None:
             os.close(descriptor)
             continue
         _lease.append(descriptor)
-        reserve_slots(index * SLOTS_PER_WORKER)
+        with sandbox._slots_lock:  # the slots a Sandbox takes are the lowest not in this set
+            sandbox._slots.update(range(index * SLOTS_PER_WORKER))
         return
     raise GradingUnavailable(f"no free range of sandbox slots in {folder}: too many graders on this host")
 

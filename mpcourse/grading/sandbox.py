@@ -54,7 +54,6 @@ __all__ = [
     "SandboxUnavailable",
     "bwrap_problem",
     "clean_stale_runs",
-    "reserve_slots",
     "resolve",
 ]
 
@@ -138,13 +137,6 @@ def _memfd(data: bytes) -> int:
 
 _slots_lock = threading.Lock()
 _slots: set[int] = set()
-
-
-def reserve_slots(count: int) -> None:
-    """Keep slots ``0 .. count-1`` from this process's runs: a grader sharing its host with others (dask workers)
-    takes a range of its own, so that as root no two runs on the host get the same uid."""
-    with _slots_lock:
-        _slots.update(range(count))
 
 
 class Sandbox:

@@ -34,7 +34,7 @@ from grading_fixtures import (
 )
 
 from mpcourse.cli import main
-from mpcourse.grading import cgroups
+from mpcourse.grading import cgroups, cluster
 from mpcourse.grading.batch import grade_class
 from mpcourse.grading.cluster import ClusterExecutor, ClusterLost, WorkersRefused, cluster_client
 from mpcourse.grading.cluster_worker import SLOTS_PER_WORKER
@@ -113,6 +113,25 @@ def test_a_local_cluster_grades_a_class_into_the_local_grader_s_gradebook(tmp_pa
     assert cluster == local  # the gradebook and every feedback file, byte for byte
     assert sorted(cluster) == ["feedback/" + f"{name}.md" for name in CLASS] + ["gradebook.csv"]
     assert (tmp_path / "cluster" / "gradebook.csv").read_text(encoding="utf-8") == expected_rows(CLASS)
+
+
+def test_an_unreachable_scheduler_is_named_and_grading_exits_1(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", 2)
+    masters = write_masters(tmp_path / "masters")
+    (tmp_path / "submissions" / "ann").mkdir(parents=True)
+    code = main(["grade", str(tmp_path / "submissions"), "--master", str(masters), "--out", str(tmp_path / "g.csv"),
+                 "--scheduler", "tcp://127.0.0.1:9", "--no-progress"])  # fmt: skip
+    assert code == 1
+    assert "cannot reach the dask scheduler tcp://127.0.0.1:9" in capsys.readouterr().err
+    assert not (tmp_path / "g.csv").exists()
+
+
+def test_grade_help_explains_the_cluster_options():
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout), pytest.raises(SystemExit):
+        main(["grade", "--help"])
+    assert "--scheduler ADDRESS" in stdout.getvalue() and "--local-cluster N" in stdout.getvalue()
+    assert "--scheduler tcp://" in stdout.getvalue()
 
 
 def _worker_pids(client) -> dict[str, int]:
