@@ -2,7 +2,8 @@
 
 Part ``class``: the same generated class (one small notebook per student) graded
 locally with ``--jobs 2`` and on a ``LocalCluster`` of 2 worker processes (one
-thread each), in turn, ``--rounds`` times.  Prints the wall time of each (the
+thread each), in turn (local first in odd rounds, the cluster first in even ones),
+``--rounds`` times.  Prints the wall time of each (the
 cluster's start and worker checks shown apart: a teacher pays them once per batch)
 and the ratio (target: the cluster at most 1.1x the local time).  One to three minutes.
 
@@ -68,13 +69,20 @@ def class_part(students: int, rounds: int) -> None:
             assert scores.count("1") == (students + 1) // 2, scores  # every right answer got its point
 
         grade_class(masters, submissions[:2], root / "warm.csv", root / "warm", settings=settings, progress=False)
-        for number in range(rounds):
-            grade("local --jobs 2", number)
+
+        def on_cluster(number: int) -> None:
             started = time.perf_counter()
             with cluster_client(local_workers=2) as client:
                 executor = ClusterExecutor.start(client, masters, RunSettings(sandbox="bwrap"))
                 startup.append(time.perf_counter() - started)
                 grade("LocalCluster of 2", number, executor)
+
+        for number in range(rounds):  # local, cluster, then cluster, local: the machine's load drifts
+            for label in sorted(seconds, reverse=number % 2 == 1):
+                if label.startswith("local"):
+                    grade(label, number)
+                else:
+                    on_cluster(number)
     print(
         f"grading {students} submissions of one small notebook, {rounds} round(s); available cpus: {available_cpus()}"
     )
