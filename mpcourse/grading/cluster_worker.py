@@ -11,6 +11,7 @@ Runs in each worker process (see :mod:`.cluster` for the client's side)::
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import os
 import platform
@@ -92,19 +93,26 @@ class SentSubmission(Submission):
 
 @dataclass(frozen=True)
 class Expected:
-    """What every worker must have: this mpcourse and Python, the masters and sanitize rules (by hash)."""
+    """What every worker must have: this mpcourse (version and code) and Python, the masters and sanitize rules
+    (by hash)."""
 
     version: str
+    code: str
     python: str
     masters: tuple[str, ...]
     sanitize: str
 
 
-def this_version() -> tuple[str, str]:
-    """This mpcourse's version and this Python's."""
+@functools.lru_cache(maxsize=1)
+def this_version() -> tuple[str, str, str]:
+    """This mpcourse's version, the sha256 of its code (every ``.py`` and ``.cfg`` of the package), this Python's."""
     import mpcourse
 
-    return mpcourse.__version__, platform.python_version()
+    package = Path(mpcourse.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in package.rglob("*") if p.suffix in (".py", ".cfg") and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return mpcourse.__version__, digest.hexdigest(), platform.python_version()
 
 
 def refusal(problems: Mapping[str, Sequence[str]]) -> str:
@@ -265,10 +273,12 @@ def _limits_problem(settings: RunSettings) -> str | None:
 
 def worker_problems(expected: Expected, settings: RunSettings) -> list[str]:
     """On a worker: what it lacks to grade like the client asks (an empty list when it can grade)."""
-    version, python = this_version()
+    version, code, python = this_version()
     problems = []
     if version != expected.version:
         problems.append(f"mpcourse {version}, not {expected.version}: install the same version as the client")
+    elif code != expected.code:
+        problems.append(f"mpcourse {version} with other code than the client's: install the client's mpcourse")
     if python.rsplit(".", 1)[0] != expected.python.rsplit(".", 1)[0]:
         problems.append(f"Python {python}, not {expected.python}: use the same Python environment as the client")
     with _worker_lock:

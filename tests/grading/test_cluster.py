@@ -37,7 +37,7 @@ from mpcourse.cli import main
 from mpcourse.grading import cgroups, cluster
 from mpcourse.grading.batch import grade_class
 from mpcourse.grading.cluster import ClusterExecutor, ClusterLost, WorkersRefused, cluster_client
-from mpcourse.grading.cluster_worker import SLOTS_PER_WORKER
+from mpcourse.grading.cluster_worker import SLOTS_PER_WORKER, Expected, this_version, worker_problems
 from mpcourse.grading.grade import unscored
 from mpcourse.grading.limits import Limits
 from mpcourse.grading.notebook import load_master
@@ -203,6 +203,16 @@ def test_the_preflight_refuses_a_worker_without_bubblewrap_by_name(tmp_path):
     assert f"worker {address} cannot grade: bubblewrap (bwrap) is not installed" in message
     assert not any(address in message for address in good)
     assert "install bubblewrap" in message
+
+
+def test_a_worker_with_other_code_python_or_files_than_the_client_says_which():
+    version, code, python = this_version()
+    expected = Expected(version, "0" * 64, "2.7.18", ("ab" * 32,), "cd" * 32)
+    problems = worker_problems(expected, SETTINGS)
+    assert problems[0] == f"mpcourse {version} with other code than the client's: install the client's mpcourse"
+    assert problems[1] == f"Python {python}, not 2.7.18: use the same Python environment as the client"
+    assert problems[2] == "2 course file(s) not received (sha256 abababababab, cdcdcdcdcdcd)"
+    assert "not 9.9" in worker_problems(Expected("9.9", code, python, (), "cd" * 32), SETTINGS)[0]
 
 
 def keeps_killing_its_worker(master, submission, settings, preflight):
