@@ -48,21 +48,18 @@ __all__ = [
 ]
 
 
-# --- the seed's functions, with names that say what they do -----------------
-
-
 def say_hello() -> None:
-    """Print a greeting (the seed's Q3 ``burhan``)."""
+    """Print a greeting from the child."""
     print("Hello from a child process")
 
 
 def double(number: int) -> int:
-    """Return ``number * 2`` (the seed's Q5 ``burhan``)."""
+    """Return ``number * 2``."""
     return number * 2
 
 
 def print_number(number: int) -> int:
-    """Print the number this process was given, and return it (the seed's Q6)."""
+    """Print the number this process was given, and return it."""
     print(f"number {number}")
     return number
 
@@ -230,7 +227,7 @@ def put_bytes(queue: Any, size: int) -> None:
 
 
 def print_own_name(number: int) -> str:
-    """Print this process's name instead of ``number`` (the seed's Q6 mistake); return the name."""
+    """Print this process's name instead of ``number`` (a mistake chapter 06 shows); return the name."""
     import multiprocessing
 
     name = multiprocessing.current_process().name
@@ -268,8 +265,8 @@ def send_number_after(queue: Any, number: int, seconds: float) -> None:
 def count_up(counter: Any, times: int, start: Any, locked: bool = False) -> None:
     """Add 1 to shared ``counter.value`` ``times`` times, once ``start.wait()`` lets every counter go.
 
-    ``+=`` reads the value, then writes it back: another process may write in
-    between, and its update is lost. With ``locked``, each ``+=`` holds the lock.
+    ``+=`` reads, then writes (each step locked on its own for a synchronized ``Value``): another
+    process may write in between, and its update is lost. With ``locked``, each ``+=`` holds the lock.
     """
     start.wait()
     for _ in range(times):
@@ -281,10 +278,13 @@ def count_up(counter: Any, times: int, start: Any, locked: bool = False) -> None
 
 
 def count_up_once(counter: Any, times: int, start: Any) -> None:
-    """Add ``times`` to ``counter.value`` in one locked step: work locally, share the result once."""
+    """Count to ``times`` in a local variable, then add the total to ``counter.value`` in one locked step."""
     start.wait()
+    total = 0
+    for _ in range(times):  # the work, done locally: no lock, nothing shared
+        total += 1
     with counter.get_lock():
-        counter.value += times
+        counter.value += total
 
 
 def fill_squares(shared: Any, start: int, stop: int) -> None:

@@ -1,4 +1,4 @@
-"""The package's layers: what a child imports stays on the standard library; no module imports in a cycle.
+"""The package's layers: the order docs/architecture.md states, the child side on the stdlib, no cycles.
 
 Children of every start method import ``mpcourse.workers`` and the backend's
 modules (a spawned child imports them from scratch), so anything heavy they
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,12 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "mpcourse"
+# The layer list: the fenced block after this marker, one entry per line ("  backend/", "  workers.py").
+LAYERS_DOC = PACKAGE.parent / "docs" / "architecture.md"
+LAYERS_MARKER = "<!-- layers -->"
+# The imports that break the order, as LAYERS_DOC names them: (importing folder, imported folder).
+ORDER_EXCEPTIONS = {("checks", "learner")}
+OUTSIDE_THE_ORDER = {"mpcourse", "mpcourse.__main__"}  # the package's own facade and `python -m mpcourse`
 CHILD_SIDE = [
     "mpcourse.workers",
     *sorted(f"mpcourse.backend.{p.stem}" for p in (PACKAGE / "backend").glob("[a-z]*.py")),
@@ -30,13 +37,21 @@ print(json.dumps(sorted({{name.partition(".")[0] for name in set(sys.modules) - 
 """
 
 
-@pytest.mark.parametrize("module", CHILD_SIDE)
-def test_child_side_module_loads_only_the_standard_library(module):
+#: The course format (tags, grouping, titles, stubs, the student copy): below learner/ and grading/, which ask it.
+COURSE_FORMAT = ["mpcourse.course_format", "mpcourse.student_copy"]
+
+
+def _loaded_outside_the_standard_library(module: str) -> list[str]:
     probe = subprocess.run(
         [sys.executable, "-c", _PROBE.format(module=module)], capture_output=True, text=True, check=True
     )
     loaded = set(json.loads(probe.stdout)) - {"mpcourse"}
-    outside = sorted(name for name in loaded if name not in sys.stdlib_module_names and not name.startswith("_"))
+    return sorted(name for name in loaded if name not in sys.stdlib_module_names and not name.startswith("_"))
+
+
+@pytest.mark.parametrize("module", CHILD_SIDE)
+def test_child_side_module_loads_only_the_standard_library(module):
+    outside = _loaded_outside_the_standard_library(module)
     assert not outside, f"importing {module} loaded {outside}, which are not in the standard library"
 
 
@@ -96,3 +111,68 @@ def test_no_module_over_300_lines():
         if (count := len(path.read_text().splitlines())) > MAX_LINES
     }
     assert not long, f"modules over {MAX_LINES} lines (split them by concern): {long}"
+
+
+@pytest.mark.parametrize("module", COURSE_FORMAT)
+def test_course_format_loads_only_the_standard_library(module):
+    """The judge's sandboxed child and a learner's kernel read notebooks with it: no nbformat, no IPython."""
+    outside = _loaded_outside_the_standard_library(module)
+    assert not outside, f"importing {module} loaded {outside}, which are not in the standard library"
+
+
+def test_course_format_imports_nothing_of_the_package_above_it():
+    modules = _modules()
+    for name in COURSE_FORMAT:
+        above = _imports(name, modules[name], set(modules)) - {*COURSE_FORMAT, "mpcourse"}
+        assert not above, f"{name} imports {sorted(above)}: the course format sits below every other folder"
+
+
+def test_learner_and_grading_ask_the_course_format_and_learner_never_asks_grading():
+    modules = _modules()
+    graph = {name: _imports(name, path, set(modules)) for name, path in modules.items()}
+    asking = {name for name, targets in graph.items() if targets & set(COURSE_FORMAT)}
+    for folder in ("mpcourse.learner.", "mpcourse.grading.", "mpcourse.kernel."):
+        assert any(name.startswith(folder) for name in asking), f"no module of {folder[:-1]} asks the course format"
+    into_grading = {name for name in graph if name.startswith("mpcourse.learner.") and
+                    any(target.startswith("mpcourse.grading") for target in graph[name])}  # fmt: skip
+    assert not into_grading, f"{sorted(into_grading)} import grading: learner/ sits below it"
+
+
+def documented_layers() -> list[str]:
+    """The folders (and top-level modules) of the package, bottom first, as LAYERS_DOC lists them."""
+    text = LAYERS_DOC.read_text(encoding="utf-8")
+    assert LAYERS_MARKER in text, f"{LAYERS_DOC.name} lost its {LAYERS_MARKER} marker before the layer list"
+    block = text.split(LAYERS_MARKER, 1)[1].split("```", 2)[1]
+    entries = re.findall(r"^  ([a-z_]+)(?:/|\.py)\s", block, flags=re.MULTILINE)
+    assert entries, f"no layer entries in the block after {LAYERS_MARKER} in {LAYERS_DOC.name}"
+    return entries
+
+
+def _layer(module: str) -> str:
+    return module.split(".")[1]
+
+
+def test_the_layer_list_names_exactly_the_packages_folders():
+    layers = documented_layers()
+    actual = {_layer(name) for name in _modules() if name not in OUTSIDE_THE_ORDER}
+    missing, stale = sorted(actual - set(layers)), sorted(set(layers) - actual)
+    assert not missing, f"{missing} are not in the layer list of {LAYERS_DOC.name}: add them where they belong"
+    assert not stale, f"the layer list of {LAYERS_DOC.name} names {stale}, which the package no longer has"
+    assert len(layers) == len(set(layers)), f"the layer list of {LAYERS_DOC.name} names a folder twice: {layers}"
+
+
+def test_no_folder_imports_from_a_layer_above_it():
+    rank = {layer: index for index, layer in enumerate(documented_layers())}
+    modules = _modules()
+    upward: dict[tuple[str, str], list[str]] = {}
+    for name, path in modules.items():
+        if name in OUTSIDE_THE_ORDER:
+            continue
+        for target in _imports(name, path, set(modules)) - OUTSIDE_THE_ORDER:
+            below, above = _layer(name), _layer(target)
+            if rank.get(above, -1) > rank.get(below, -1):
+                upward.setdefault((below, above), []).append(f"{name} -> {target}")
+    unexpected = {pair: found for pair, found in upward.items() if pair not in ORDER_EXCEPTIONS}
+    assert not unexpected, f"imports from a layer above (see {LAYERS_DOC.name}): {unexpected}"
+    gone = ORDER_EXCEPTIONS - set(upward)
+    assert not gone, f"these exceptions no longer occur: remove them here and in {LAYERS_DOC.name}: {gone}"

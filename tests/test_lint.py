@@ -1,6 +1,6 @@
 """Is the code, notebooks included, as ruff wants it? The same two commands the pre-commit hooks run.
 
-The package, the tests, the benchmarks and the notebooks (ruff reads ``.ipynb``
+The package, the tests, the benchmarks, the docs' configuration and the notebooks (ruff reads ``.ipynb``
 cell by cell; ``pyproject.toml`` holds the few ignores notebooks need).
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGETS = ["mpcourse", "tests", "benchmarks", "notebooks", "conftest.py"]
+TARGETS = ["mpcourse", "tests", "benchmarks", "notebooks", "docs", "conftest.py"]
 
 
 @pytest.mark.parametrize("command", [["check"], ["format", "--check"]], ids=["check", "format"])

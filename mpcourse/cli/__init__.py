@@ -1,11 +1,12 @@
 """The command line, ``mpcourse`` (or ``python -m mpcourse``): one module per group of commands.
 
 ``start`` and ``progress`` are the learner's (:mod:`.learner`); ``release``
-(:mod:`.release`), ``grade`` (:mod:`.grade`) and ``gradebook`` (:mod:`.gradebook`)
-the teacher's; :mod:`.common` holds what they share.  Each module adds its
-commands to the parser and names the function that runs them.  Grading needs
-nbval, ipykernel and psutil (installed with the package), a POSIX system (Linux
-or macOS) for its process limits, and on Linux bubblewrap (``bwrap``) for its
+(:mod:`.release`), ``collect`` (:mod:`.collect`), ``grade`` (:mod:`.grade`),
+``gradebook`` (:mod:`.gradebook`) and ``report`` (:mod:`.report`) the teacher's;
+:mod:`.common` holds what they share.  Each module adds its commands to the parser
+and names the function that runs them.  Grading needs nbval, ipykernel and psutil
+(installed with the package), a POSIX system (Linux or macOS) for its process
+limits, and on Linux bubblewrap (``bwrap``) for its
 sandbox (``--sandbox none`` grades without one).
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import grade, gradebook, learner, release
+from . import collect, grade, gradebook, learner, release, report
 from .common import default_master_dir
 
 __all__ = ["default_master_dir", "main", "parser"]
@@ -25,13 +26,17 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="mpcourse",
         description="The mpcourse course: open your own copy of it, see your progress; "
-        "for teachers: release student copies, grade submissions, merge gradebooks.",
+        "for teachers: release student copies, collect and grade submissions, export grades, see the class.",
     )
-    commands = top.add_subparsers(dest="command", required=True, metavar="{start,progress,release,grade,gradebook}")
+    commands = top.add_subparsers(
+        dest="command", required=True, metavar="{start,progress,release,collect,grade,gradebook,report}"
+    )
     learner.add_commands(commands)
     release.add_command(commands)
+    collect.add_command(commands)
     grade.add_command(commands)
     gradebook.add_command(commands)
+    report.add_command(commands)
     return top
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "default_master_dir",
     "error",
     "load_masters",
+    "stored_grades",
 ]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -54,3 +55,19 @@ def load_masters(directory: Path | None, command: str, executed: bool = True) ->
         return [load_master(path, executed=executed) for path in paths], EXIT_OK
     except MasterError as exc:
         return None, error(command, f"master notebook: {exc}")
+
+
+def stored_grades(gradebook: Path, feedback: Path | None, command: str) -> tuple[list[Any] | None, int]:
+    """The final grades of the gradebook's students, from the results beside their feedback; or an error."""
+    from ..grading.gradebook import GradebookError, read_gradebook
+    from ..grading.store import ResultStore
+
+    try:
+        rows = read_gradebook(gradebook)
+    except (GradebookError, OSError) as exc:
+        return None, error(command, f"{exc}; name the gradebook with --gradebook")
+    stored = {entry.final.name: entry.final for entry in ResultStore(feedback or gradebook.parent / "feedback")}
+    grades = [stored[name] for name in rows if name in stored]
+    if rows and not grades:
+        return None, error(command, f"no graded results beside {gradebook} (grade it with this version first)")
+    return grades, EXIT_OK

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .adjustments import add_adjustment_options, read_adjustments, remembered_adjustments
 from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, MASTER_HELP, error, load_masters
 
 __all__ = ["add_command"]
@@ -18,20 +19,30 @@ folder name, or the zip's name without .zip) with their notebooks inside, at any
 depth.  For each student and master notebook, the student's `answer` cells are put
 into the master (matched by cell id, then by position among answer cells) and it
 is run with nbval in a sandbox of its own (bubblewrap: no network, nothing of
-this machine visible but the system and Python; see the README, "For teachers");
+this machine visible but the system and Python; see docs/teachers/isolation.md);
 each `check` cell that gives the
 master's output earns its points (metadata "mpcourse": {"points": N}, default 1).
 Check cells always come from the master, so a submission cannot change them.
 An answer cell still holding the release stub is "not attempted" (0 points).
-A re-run skips the students already in the gradebook (except status error);
---force grades them again.
+Each row records what was graded (a content hash of the notebooks) and when: a
+re-run grades new students, and again those whose submission changed (status
+error too); --student NAME grades or regrades just those, --force everyone.
+The teacher's adjustments (--overrides, --extensions, --due, --late-penalty)
+are applied to every student at each run, without running anything again; a
+run without them uses the last run's (--forget-adjustments drops them).
 
 outputs:
   the gradebook CSV (one row per student: a column per notebook, total, max,
-  status, details) and one Markdown feedback file per student listing every
-  check with pass/fail and the check's own hint.  Status is the worst of: ok,
-  missing (notebook not found), timeout, invalid notebook, error (the run
-  failed), invalid submission (a zip rejected: path traversal, zip bomb).
+  status, details; late, penalty, adjusted when used; graded, hash) and one
+  Markdown feedback file per student listing every check with pass/fail and the
+  check's own hint (their full results in feedback/.results/, for `gradebook
+  export` and `report`).  Status is the worst of: ok, review (graded; the
+  details say what to look at: a renamed or copied notebook, a copied answer
+  cell, %solution used), missing (notebook not found), timeout, invalid
+  notebook, error (the run failed, or their feedback could not be written),
+  invalid submission (a zip rejected: path traversal, zip bomb).  Names and
+  texts from submissions are shown as inert text: no control character,
+  formula, Markdown or HTML, nor a path of this machine.
 
 exit status:
   0 when the batch completed (whatever the students scored), 1 when grading
@@ -44,9 +55,12 @@ examples:
   python -m mpcourse grade submissions/ --out gradebook.csv --jobs 2 --timeout 60
   python -m mpcourse grade submissions/ --master teacher/notebooks --memory-mb 4096
   python -m mpcourse grade submissions/ --sandbox none   # no bubblewrap (macOS): only for code you trust
-  python -m mpcourse grade submissions/ --out part1.csv --shard 1/2   # on machine 1
-  python -m mpcourse grade submissions/ --out part2.csv --shard 2/2   # on machine 2
-  python -m mpcourse gradebook merge gradebook.csv part1.csv part2.csv
+  python -m mpcourse grade submissions/ --student alice --student bob   # just these two, again
+  python -m mpcourse grade submissions/ --due 2026-12-01T23:59 --late-penalty 10 \
+      --overrides overrides.csv --extensions extensions.csv
+  python -m mpcourse grade m1/submissions/ --out m1/gradebook.csv --shard 1/2   # on machine 1
+  python -m mpcourse grade m2/submissions/ --out m2/gradebook.csv --shard 2/2   # on machine 2
+  python -m mpcourse gradebook merge m1/gradebook.csv m2/gradebook.csv --out gradebook.csv
   python -m mpcourse grade submissions/ --scheduler tcp://10.0.0.5:8786   # on a dask cluster
   python -m mpcourse grade submissions/ --local-cluster 2   # a dask LocalCluster of 2 workers, here
 """
@@ -146,7 +160,12 @@ def add_command(commands: Any) -> None:
         "--local-cluster", metavar="N", type=_positive_int,
         help="grade on a dask LocalCluster of N worker processes started here (to try the cluster path)",
     )  # fmt: skip
-    grade.add_argument("--force", action="store_true", help="grade again students already in the gradebook")
+    grade.add_argument(
+        "--student", metavar="NAME", action="append",
+        help="grade (or grade again) only this student, as named in the gradebook; repeat for several",
+    )  # fmt: skip
+    add_adjustment_options(grade)
+    grade.add_argument("--force", action="store_true", help="grade again every student, changed or not")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     grade.set_defaults(run=grade_command)
 
@@ -160,14 +179,39 @@ def _settings(args: argparse.Namespace) -> Any:
     return RunSettings(limits=limits, sandbox=args.sandbox, jobs=args.jobs)
 
 
-def _grade(args: argparse.Namespace, masters: list, submissions: list, feedback: Path, grade_class: Any) -> Any:
+def _one_student_hint(folder: Path, masters: list[Any]) -> str | None:
+    """What to say when ``folder`` holds notebooks of the masters itself: it is one student's submission."""
+    names = sorted(master.path.name for master in masters if (folder / master.path.name).is_file())
+    if not names:
+        return None
+    parent = folder.resolve().parent
+    return (
+        f"{folder} holds {', '.join(names)} itself: it looks like one student's submission, not a folder of them. "
+        f"Grade the folder that holds it: python -m mpcourse grade {parent} --student {folder.resolve().name}"
+    )
+
+
+def _chosen(submissions: list[Any], names: list[str]) -> tuple[list[Any], list[str]]:
+    """The submissions named (exactly, else ignoring case), and the names that match none."""
+    by_name = {submission.name: submission for submission in submissions}
+    folded = {submission.name.casefold(): submission for submission in submissions}
+    chosen, unknown = [], []
+    for name in names:
+        submission = by_name.get(name) or folded.get(name.casefold())
+        if submission is None:
+            unknown.append(name)
+        elif submission not in chosen:
+            chosen.append(submission)
+    return chosen, unknown
+
+
+def _grade(
+    args: argparse.Namespace, masters: list, submissions: list, feedback: Path, grade_class: Any, **options: Any
+) -> Any:
     """Grade with ``--jobs`` threads here, or on a dask cluster (``--scheduler``, ``--local-cluster``)."""
     settings = _settings(args)
     if not (args.scheduler or args.local_cluster):
-        return grade_class(
-            masters, submissions, args.out, feedback,
-            settings=settings, force=args.force, progress=not args.no_progress,
-        )  # fmt: skip
+        return grade_class(masters, submissions, args.out, feedback, settings=settings, **options)
     from dataclasses import replace
 
     from ..grading.cluster import ClusterExecutor, cluster_client
@@ -175,8 +219,8 @@ def _grade(args: argparse.Namespace, masters: list, submissions: list, feedback:
     with cluster_client(args.scheduler, args.local_cluster or 0) as client:
         executor = ClusterExecutor.start(client, masters, settings)
         return grade_class(
-            masters, submissions, args.out, feedback, settings=replace(settings, sandbox=executor.sandbox),
-            force=args.force, progress=not args.no_progress, executor=executor,
+            masters, submissions, args.out, feedback,
+            settings=replace(settings, sandbox=executor.sandbox), executor=executor, **options,
         )  # fmt: skip
 
 
@@ -185,7 +229,10 @@ def grade_command(args: argparse.Namespace) -> int:
     if os.name != "posix":
         return error("grade", "grading needs Linux or macOS (it limits and kills process groups)", EXIT_FAILED)
     from ..grading.batch import grade_class
+    from ..grading.collect import attach_times
     from ..grading.gradebook import GradebookError
+    from ..grading.neutralise import for_terminal
+    from ..grading.overrides import AdjustmentsError, exercise_name
     from ..grading.preflight import GradingUnavailable
     from ..grading.submissions import shard, survey
     from ..grading.summary import format_summary
@@ -199,12 +246,41 @@ def grade_command(args: argparse.Namespace) -> int:
     if not masters:
         return error("grade", "no master notebook has a check cell")
     feedback = args.feedback or args.out.parent / "feedback"
+    try:
+        remembered = remembered_adjustments(args, feedback)
+        adjustments = read_adjustments(args)
+    except AdjustmentsError as exc:
+        return error("grade", str(exc))
+    except OSError as exc:
+        return error("grade", f"cannot write beside the feedback ({exc}); name another --feedback")
+    if remembered:
+        print(f"adjustments of the last run: {' '.join(remembered)} (--forget-adjustments drops them)")
+    exercises = [(master.name, check.name) for master in masters for check in master.checks]
+    unknown = adjustments.unknown_exercises(exercises)
+    if unknown:
+        names = "; ".join(exercise_name(notebook, check) for notebook, check in exercises)
+        return error(
+            "grade", f"the overrides name exercises no master has: {', '.join(unknown)} (the exercises: {names})"
+        )
     submissions, unread = survey(args.submissions)
     submissions = [s for s in submissions if s.path.resolve() != feedback.resolve()]
+    submissions, unread = attach_times(args.submissions, submissions, unread)
+    if not submissions:
+        hint = _one_student_hint(args.submissions, masters)
+        if hint:
+            return error("grade", hint)
+    if args.student:
+        submissions, unknown = _chosen(submissions, args.student)
+        if unknown:
+            shown = ", ".join(for_terminal(name) for name in unknown)
+            return error("grade", f"no submission named {shown} in {args.submissions} (names as in the gradebook)")
     if args.shard:
         submissions = shard(submissions, *args.shard)
     try:
-        result = _grade(args, masters, submissions, feedback, grade_class)
+        result = _grade(
+            args, masters, submissions, feedback, grade_class, adjustments=adjustments,
+            force=args.force or bool(args.student), progress=not args.no_progress,
+        )  # fmt: skip
     except GradebookError as exc:
         return error("grade", f"{exc}; move it away or name another --out")
     except GradingUnavailable as exc:
@@ -213,5 +289,9 @@ def grade_command(args: argparse.Namespace) -> int:
         print(f"\ninterrupted: the students graded so far are in {args.out}", file=sys.stderr)
         return EXIT_INTERRUPTED
     print(format_summary(masters, result, unread))
+    unknown = adjustments.unknown_students(result.rows)
+    if unknown:
+        names = ", ".join(for_terminal(name) for name in unknown)
+        print(f"warning: the overrides or extensions name students not in the gradebook: {names}", file=sys.stderr)
     print(f"\ngradebook: {args.out}\nfeedback:  {feedback}/")
     return EXIT_OK

@@ -4,17 +4,21 @@ What grading produces is modelled in :mod:`.results` (statuses, per-check, noteb
 student results, the gradebook's columns).  One module per step:
 
 - masters and releases: :mod:`.notebook` (read a master), :mod:`.stubs`, :mod:`.release`;
-- reading submissions: :mod:`.submissions` (folders and zips, safely), :mod:`.merge` (answers
-  into the master);
+- reading submissions: :mod:`.collect` (from nbgrader's exchange or an LMS download),
+  :mod:`.submissions` (folders and zips, safely), :mod:`.merge` (answers into the master),
+  :mod:`.neutralise` (names and texts as inert text for the terminal, the CSV, Markdown);
 - running: :mod:`.settings` (a run's options, each default once), :mod:`.sandbox` (one run's
   sandbox), :mod:`.limits`, :mod:`.bwrap` (its command), :mod:`.runfolders`, :mod:`.cgroups`,
   ``_confine.py``; :mod:`.runner` (one sandboxed nbval run), :mod:`.nbval_plugin` (inside it),
   :mod:`.preflight` (can grading run here at all?);
 - grading: :mod:`.verdicts` (a run into per-check verdicts), :mod:`.judge` (the verdicts of
   graded checks, outside the learner's kernel), :mod:`.grade` (one notebook), :mod:`.batch` (a class);
-- writing: :mod:`.gradebook` (the CSV), :mod:`.feedback` (per student), :mod:`.summary`.
+- writing: :mod:`.gradebook` (the CSV), :mod:`.feedback` (per student), :mod:`.store` (each
+  student's full result), :mod:`.summary`;
+- the teacher's week after grading: :mod:`.overrides` (overrides, due dates, penalties),
+  :mod:`.exports` (spreadsheet, Canvas, Moodle, nbgrader), :mod:`.report` (the class report).
 
-The command line is ``mpcourse release|grade|gradebook`` (:mod:`mpcourse.cli`).
+The command line is ``mpcourse release|collect|grade|gradebook|report`` (:mod:`mpcourse.cli`).
 
 Names are imported lazily, so the pytest plugin of a grading run
 (:mod:`.nbval_plugin`) loads without the rest.

@@ -3,9 +3,12 @@
 :func:`grade_class` composes them::
 
     prepare          resolve the sandbox, remove run folders of a killed grader, a cancel event
-    to_grade         students already in the gradebook are skipped (unless forced or ``error``)
+    to_grade         students whose submission is unchanged since it was graded are skipped
+                     (unless forced or ``error``); those whose content hash changed are graded again
     grade_students   every notebook of every student, ``settings.jobs`` at a time (grade.grade_notebook)
-    Records.add      after each student: the gradebook rewritten atomically, their feedback written
+    Records.add      after each student: the teacher's adjustments applied, the gradebook rewritten
+                     atomically, their feedback and result written (a write that fails is their status)
+    Records.readjust every student not graded now: adjustments applied again (no run), rows updated
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 from tqdm.auto import tqdm
@@ -23,15 +27,18 @@ from tqdm.auto import tqdm
 from .feedback import write_feedback
 from .grade import grade_notebook, unscored
 from .gradebook import read_gradebook, write_gradebook
+from .neutralise import for_terminal
 from .notebook import Master
+from .overrides import Adjustments
 from .preflight import GradingUnavailable, Preflight
-from .results import STATUS, BatchResult, NotebookGrade, Status, StudentGrade
+from .results import DETAILS, HASH, STATUS, BatchResult, NotebookGrade, Status, StudentGrade, by_name
 from .runner import stop_all_runs
 from .sandbox import SandboxUnavailable, clean_stale_runs, resolve
 from .settings import DEFAULT_SETTINGS, RunSettings
+from .store import ResultStore
 from .submissions import Submission
 
-__all__ = ["Records", "grade_class", "grade_students", "prepare", "to_grade"]
+__all__ = ["Plan", "Records", "grade_class", "grade_students", "prepare", "to_grade"]
 
 
 def prepare(settings: RunSettings) -> RunSettings:
@@ -47,19 +54,37 @@ def prepare(settings: RunSettings) -> RunSettings:
     return replace(settings, sandbox=mode, jobs=max(1, settings.jobs), cancel=threading.Event())
 
 
+@dataclass
+class Plan:
+    """What a batch grades: the submissions to grade, the names skipped (unchanged), those graded again because
+    their submission changed, and each submission's content hash."""
+
+    todo: list[Submission] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)
+
+
 def to_grade(
-    submissions: Sequence[Submission], rows: Mapping[str, Mapping[str, str]], force: bool = False
-) -> tuple[list[Submission], list[str]]:
-    """The submissions to grade, and the names of those skipped: already in ``rows`` (unless ``force``),
-    except those whose grading failed (status ``error``)."""
-    todo, skipped = [], []
+    submissions: Sequence[Submission],
+    rows: Mapping[str, Mapping[str, str]],
+    force: bool = False,
+    filenames: Sequence[str] = (),
+) -> Plan:
+    """Which submissions to grade: new ones, changed ones (their hash of ``filenames`` differs from their row's),
+    those whose grading failed (status ``error``), and all with ``force``; the others are skipped."""
+    plan = Plan()
     for submission in submissions:
+        digest = plan.digests[submission.name] = submission.digest(filenames)
         previous = rows.get(submission.name)
-        if previous is not None and not force and previous.get(STATUS) != Status.ERROR:
-            skipped.append(submission.name)
+        if previous is None or force or previous.get(STATUS) == Status.ERROR:
+            plan.todo.append(submission)
+        elif previous.get(HASH, digest) != digest:
+            plan.todo.append(submission)
+            plan.changed.append(submission.name)
         else:
-            todo.append(submission)
-    return todo, skipped
+            plan.skipped.append(submission.name)
+    return plan
 
 
 def _grade_safely(
@@ -114,19 +139,56 @@ def grade_students(
 
 
 class Records:
-    """The gradebook and the feedback folder of a batch; :meth:`add` records one student in both, at once."""
+    """The gradebook, the feedback folder and the stored results of a batch; :meth:`add` records one student in
+    all of them, with the teacher's adjustments applied."""
 
-    def __init__(self, gradebook: str | Path, feedback_dir: str | Path, masters: Sequence[Master], unsandboxed: bool):
+    def __init__(
+        self,
+        gradebook: str | Path,
+        feedback_dir: str | Path,
+        masters: Sequence[Master],
+        unsandboxed: bool,
+        adjustments: Adjustments | None = None,
+    ):
         self.gradebook, self.feedback_dir = Path(gradebook), Path(feedback_dir)
         self.rows = read_gradebook(self.gradebook) if self.gradebook.exists() else {}
+        self.store = ResultStore(self.feedback_dir)
+        self.adjustments = adjustments or Adjustments()
         self._notebooks = [master.name for master in masters]
         self._unsandboxed = unsandboxed
 
-    def add(self, student: StudentGrade) -> None:
-        """Put ``student``'s row in the gradebook (rewritten atomically) and write their feedback file."""
-        self.rows[student.name] = student.row()
+    def add(self, automatic: StudentGrade) -> StudentGrade:
+        """Record a student's automatic grade with the adjustments applied: their gradebook row (rewritten
+        atomically), feedback and result; return the final grade.  A failure to write their feedback or result
+        (or a grader bug while rendering it) becomes their status, not the batch's end."""
+        final = self.adjustments.apply(automatic)
+        row = final.row()
+        try:
+            write_feedback(self.feedback_dir, final, unsandboxed=self._unsandboxed)
+            self.store.save(automatic, final)
+        except Exception as exc:  # the grader's own I/O for this student: their status
+            row[STATUS] = str(Status.ERROR)
+            row[DETAILS] = f"feedback not written ({type(exc).__name__}: {exc}); a re-run tries again"
+        self.rows[automatic.name] = row
         write_gradebook(self.gradebook, self.rows, self._notebooks)
-        write_feedback(self.feedback_dir, student, unsandboxed=self._unsandboxed)
+        return final
+
+    def readjust(self, names: Sequence[str]) -> list[str]:
+        """Apply the adjustments again to the students ``names`` from their stored results (nothing runs);
+        return those whose adjustments changed since their row was written."""
+        changed = []
+        for name in names:
+            stored = self.store.load(name)
+            if stored is None or name not in self.rows:
+                continue
+            if self.adjustments.apply(stored.automatic).row() != stored.final.row():  # (a hand-edited row stays)
+                self.add(stored.automatic)
+                changed.append(name)
+        return changed
+
+
+def _graded_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def grade_class(
@@ -139,15 +201,18 @@ def grade_class(
     force: bool = False,
     progress: bool = True,
     preflight: bool = True,
+    adjustments: Adjustments | None = None,
     on_student: Callable[[StudentGrade], None] | None = None,
     executor: Executor | None = None,
 ) -> BatchResult:
     """Grade every submission against every master, ``settings.jobs`` notebooks at a time.
 
     After each student the gradebook is rewritten atomically and their feedback
-    file written, so an interrupted batch loses nothing already graded.  Students
-    already in the gradebook are skipped (unless ``force``), except those whose
-    grading failed (status ``error``).  Raises :class:`GradingUnavailable` when the
+    and result written, so an interrupted batch loses nothing already graded.
+    Students whose submission is unchanged since it was graded (same content
+    hash) are skipped (unless ``force``), except those whose grading failed
+    (status ``error``); the teacher's ``adjustments`` are applied to every
+    student, graded now or not.  Raises :class:`GradingUnavailable` when the
     sandbox asked for (``settings.sandbox``) cannot run, or a trivial notebook cannot
     be graded (with ``preflight``).  Run folders left by a killed grader are removed.
     With an ``executor`` (a dask cluster's, see :mod:`.cluster`) the notebooks are
@@ -156,18 +221,24 @@ def grade_class(
     if not masters:
         raise ValueError("no master notebook with check cells to grade against")
     settings = prepare(settings) if executor is None else replace(settings, cancel=threading.Event())
-    records = Records(gradebook, feedback_dir, masters, unsandboxed=settings.sandbox == "none")
-    todo, skipped = to_grade(submissions, records.rows, force)
-    result = BatchResult(skipped=skipped, rows=records.rows, sandbox=settings.sandbox)
+    records = Records(gradebook, feedback_dir, masters, settings.sandbox == "none", adjustments)
+    plan = to_grade(submissions, records.rows, force, [master.path.name for master in masters])
+    by_student = {submission.name: submission for submission in plan.todo}
+    result = BatchResult(skipped=plan.skipped, changed=plan.changed, rows=records.rows, sandbox=settings.sandbox)
     first_run = Preflight(settings) if preflight else None
-    bar = tqdm(total=len(todo), unit="student", desc="grading", disable=not progress, file=sys.stderr)
-    students = grade_students(masters, todo, settings, first_run, executor)
+    bar = tqdm(total=len(plan.todo), unit="student", desc="grading", disable=not progress, file=sys.stderr)
+    students = grade_students(masters, plan.todo, settings, first_run, executor)
     with bar, contextlib.closing(students):  # closing: an exception here stops the runs in progress too
         for student in students:
-            records.add(student)
-            result.graded.append(student)
-            bar.set_postfix_str(student.name, refresh=False)
+            submission = by_student[student.name]
+            student = replace(
+                student, digest=plan.digests[student.name], graded=_graded_now(), submitted=submission.handed_in()
+            )
+            final = records.add(student)
+            result.graded.append(final)
+            bar.set_postfix_str(for_terminal(student.name)[:40], refresh=False)
             bar.update(1)
             if on_student is not None:
-                on_student(student)
+                on_student(final)
+    result.adjusted = records.readjust([name for name in sorted(records.rows, key=by_name) if name not in by_student])
     return result

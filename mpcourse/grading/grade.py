@@ -2,8 +2,8 @@
 
 :func:`grade_notebook` composes them::
 
-    read_notebook     the submission's copy of the master (bytes)      -> or unscored
-    merge             the master with the learner's answer cells        -> or unscored
+    merge_submission  the submission's copy of the master (or a near-named one), its
+                      answer cells merged into the master, flags for the teacher -> or unscored
     (not attempted)   every check's answers still the stub              -> 0 points, no run
     run_notebook      nbval in a sandbox                                -> RunResult
     verdicts          per-check Verdicts (judge_verdicts: graded checks judged outside the kernel)
@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 
 from .judge import judge_verdicts
-from .merge import InvalidNotebook, merge, read_submission
+from .merge import InvalidNotebook, Merged, merge, read_submission
 from .notebook import Master
 from .preflight import Preflight
 from .results import CheckResult, NotebookGrade, Outcome, Status, Verdict
@@ -28,7 +29,15 @@ from .settings import DEFAULT_SETTINGS, RunSettings
 from .submissions import Submission, TooLarge
 from .verdicts import VerdictStep
 
-__all__ = ["Unscored", "grade_notebook", "leftover_note", "read_notebook", "score_checks", "unscored"]
+__all__ = [
+    "Unscored",
+    "grade_notebook",
+    "leftover_note",
+    "merge_submission",
+    "read_notebook",
+    "score_checks",
+    "unscored",
+]
 
 
 class Unscored(Exception):
@@ -45,20 +54,72 @@ def unscored(master: Master, status: Status, detail: str = "") -> NotebookGrade:
     return NotebookGrade(master.name, status, checks, detail)
 
 
-def read_notebook(master: Master, submission: Submission) -> bytes:
-    """The submission's file named like ``master``; :class:`Unscored` when there is none or it cannot be read."""
-    filename = master.path.name
-    if submission.problem:
-        raise Unscored(Status.INVALID_SUBMISSION, submission.problem)
+def _read(submission: Submission, filename: str) -> bytes | None:
+    """The bytes of ``filename`` in ``submission`` (``None`` if absent); :class:`Unscored` when it cannot be read."""
     try:
-        data = submission.read(filename)
+        return submission.read(filename)
     except TooLarge as exc:
         raise Unscored(Status.INVALID_NOTEBOOK, str(exc)) from None
     except (OSError, zipfile.BadZipFile, RuntimeError, ValueError, EOFError) as exc:
         raise Unscored(Status.INVALID_NOTEBOOK, f"cannot read {filename}: {exc}") from None
+
+
+def read_notebook(master: Master, submission: Submission) -> bytes:
+    """The submission's file named like ``master``; :class:`Unscored` when there is none or it cannot be read."""
+    if submission.problem:
+        raise Unscored(Status.INVALID_SUBMISSION, submission.problem)
+    data = _read(submission, master.path.name)
     if data is None:
-        raise Unscored(Status.MISSING, f"no file named {filename}")
+        raise Unscored(Status.MISSING, f"no file named {master.path.name}")
     return data
+
+
+def _answered(merged: Merged) -> int:
+    return sum(merged.attempted.values())
+
+
+def merge_submission(master: Master, submission: Submission) -> Merged:
+    """The submission's notebook merged into ``master``: the file named like it, or a near-named one with more answers.
+
+    A near-named notebook (``… (1).ipynb``, ``Copy of …``, ``…-Copy1``, other
+    case) beside or instead of the expected one is read too; the one holding the
+    most answers is graded (the expected one on a tie), and the flags say so.
+    Raises :class:`Unscored` or :class:`InvalidNotebook` when none can be graded.
+    """
+    filename = master.path.name
+    near = [] if submission.problem else _near(submission, filename)
+    if not near:
+        return merge(master, read_submission(read_notebook(master, submission)))
+    found: dict[str, Merged] = {}
+    problems: dict[str, Exception] = {}
+    for name in [filename, *near]:
+        try:
+            data = _read(submission, name)
+            if data is not None:
+                found[name] = merge(master, read_submission(data))
+        except (Unscored, InvalidNotebook) as exc:
+            problems[name] = exc if name == filename else Unscored(Status.INVALID_NOTEBOOK, f"{name!r}: {exc}")
+    if not found:
+        missing = Unscored(Status.MISSING, f"no file named {filename}")
+        raise problems.get(filename) or next(iter(problems.values()), missing)
+    graded = max(found, key=lambda name: (_answered(found[name]), name == filename))
+    flags = []
+    if graded != filename:
+        beside = f"{filename!r} holds {_answered(found[filename])}" if filename in found else f"no file {filename!r}"
+        flags.append(f"graded {graded!r}, which holds {_answered(found[graded])} answer(s), instead: {beside}")
+    for name in sorted(set(found) - {graded}):
+        if _answered(found[name]):
+            flags.append(f"{name!r} holds {_answered(found[name])} answer(s) too, not graded: look at it")
+    flags += [f"{name!r} is not graded: {exc}" for name, exc in problems.items()]
+    return replace(found[graded], flags=(*flags, *found[graded].flags))
+
+
+def _near(submission: Submission, filename: str) -> list[str]:
+    """The near-named notebooks of ``submission`` (an unreadable submission has none here: reading says why)."""
+    try:
+        return submission.near_named(filename)
+    except (OSError, zipfile.BadZipFile, RuntimeError, ValueError, EOFError):
+        return []
 
 
 def score_checks(
@@ -100,16 +161,16 @@ def grade_notebook(
 ) -> NotebookGrade:
     """Grade ``submission``'s copy of ``master``: merge its answers, run it, score the checks by ``verdicts``."""
     try:
-        merged = merge(master, read_submission(read_notebook(master, submission)))
+        merged = merge_submission(master, submission)
     except InvalidNotebook as exc:
         return unscored(master, Status.INVALID_NOTEBOOK, str(exc))
     except Unscored as stop:
         return unscored(master, stop.status, stop.detail)
     not_attempted = merged.checks_not_attempted(master)
     if all(check.cell_id in not_attempted for check in master.checks):
-        return NotebookGrade(master.name, Status.OK, score_checks(master, not_attempted, {}))
+        return NotebookGrade(master.name, Status.OK, score_checks(master, not_attempted, {}), flags=merged.flags)
     if preflight is not None:
         preflight.ensure()
     run = run_notebook(merged.notebook, master.path.name, settings)
     checks = score_checks(master, not_attempted, verdicts(master, merged, run, settings))
-    return NotebookGrade(master.name, run.status, checks, run.detail, leftover_note(run))
+    return NotebookGrade(master.name, run.status, checks, run.detail, leftover_note(run), merged.flags)

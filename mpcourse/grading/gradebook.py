@@ -1,7 +1,9 @@
 """The gradebook CSV: one row per student, a column per notebook, a total, a status; written atomically.
 
-A value a spreadsheet would run as a formula (``=2+5``, ``+``, ``-``, ``@``) is stored after a ``'``,
-which :func:`read_gradebook` removes again.
+Every cell goes through :func:`.neutralise.for_csv`: one line, no control character or
+path of the teacher's machine, and a value a spreadsheet would run as a formula
+(``=2+5``, ``+``, ``-``, ``@``) stored after a ``'``, which :func:`read_gradebook` removes again.
+Students are sorted as a person expects (:func:`.results.by_name`).
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from .results import STATUS, STUDENT, columns
+from .neutralise import for_csv
+from .results import GRADED, HASH, STATUS, STUDENT, by_name, columns
 
 __all__ = [
     "GradebookError",
+    "MergeConflict",
     "atomic_write_text",
     "merge_gradebooks",
     "read_gradebook",
@@ -25,17 +29,9 @@ __all__ = [
 
 Row = Mapping[str, str]
 
-# A spreadsheet runs a cell starting with one of these as a formula; such a value is stored after a "'".
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
-
-
-def _neutral(value: str) -> str:
-    """``value`` as stored: prefixed with ``'`` when a spreadsheet would read it as a formula."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
-
 
 def _restored(value: str) -> str:
-    """The value :func:`_neutral` stored."""
+    """The value :func:`.neutralise.for_csv` stored."""
     return value[1:] if value.startswith("'") else value
 
 
@@ -79,26 +75,62 @@ def _csv_text(rows: Mapping[str, Row], notebooks: Sequence[str]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns(rows.values(), notebooks), restval="", lineterminator="\n")
     writer.writeheader()
-    for name in sorted(rows):
-        writer.writerow({key: _neutral(str(value)) for key, value in {**rows[name], STUDENT: name}.items()})
+    for name in sorted(rows, key=by_name):
+        writer.writerow({key: for_csv(str(value)) for key, value in {**rows[name], STUDENT: name}.items()})
     return buffer.getvalue()
 
 
 def write_gradebook(path: str | Path, rows: Mapping[str, Row], notebooks: Sequence[str] = ()) -> None:
-    """Write ``{student: row}`` to ``path`` atomically, students sorted by name."""
+    """Write ``{student: row}`` to ``path`` atomically, students sorted as a person expects."""
     atomic_write_text(path, _csv_text(rows, notebooks))
 
 
-def merge_gradebooks(paths: Iterable[str | Path]) -> tuple[dict[str, dict[str, str]], list[str]]:
-    """Join gradebook parts (e.g. from ``--shard``); return the rows and the students found twice.
+class MergeConflict(GradebookError):
+    """Parts that hold different rows for the same students, and no rule said which wins."""
 
-    A student in several parts keeps the row of the last part given.
+    def __init__(self, names: list[str]) -> None:
+        super().__init__(
+            f"different rows for the same student in several parts: {', '.join(names)}; "
+            "say which wins (--prefer newest: the row graded last; --prefer last: the last part given)"
+        )
+        self.names = names
+
+
+#: Which row wins when parts disagree about a student: the one graded last, or the one of the last part given.
+PREFERENCES = ("newest", "last")
+
+
+def _same(one: Row, other: Row) -> bool:
+    """Do two rows say the same thing (apart from when they were graded)?"""
+    return {k: v for k, v in one.items() if k != GRADED and v} == {k: v for k, v in other.items() if k != GRADED and v}
+
+
+def merge_gradebooks(
+    paths: Iterable[str | Path], prefer: str | None = None
+) -> tuple[dict[str, dict[str, str]], dict[str, Path], list[str]]:
+    """Join gradebook parts (e.g. from ``--shard``): the rows, the part each row came from, the students in conflict.
+
+    A student in several parts with the same row is no conflict.  With different
+    rows, ``prefer`` says which wins (see :data:`PREFERENCES`); without it,
+    :class:`MergeConflict` names them.
     """
+    if prefer is not None and prefer not in PREFERENCES:
+        raise ValueError(f"prefer must be one of {', '.join(PREFERENCES)}, not {prefer!r}")
     rows: dict[str, dict[str, str]] = {}
-    twice: list[str] = []
+    sources: dict[str, Path] = {}
+    conflicts: set[str] = set()
     for path in paths:
         for name, row in read_gradebook(path).items():
-            if name in rows:
-                twice.append(name)
-            rows[name] = row
-    return rows, sorted(set(twice))
+            if name in rows and not _same(rows[name], row):
+                conflicts.add(name)
+                keep_old = prefer == "newest" and (rows[name].get(GRADED, ""), rows[name].get(HASH, "")) > (
+                    row.get(GRADED, ""),
+                    row.get(HASH, ""),
+                )
+                if keep_old:
+                    continue
+            rows[name], sources[name] = row, Path(path)
+    names = sorted(conflicts, key=by_name)
+    if names and prefer is None:
+        raise MergeConflict(names)
+    return rows, sources, names

@@ -7,67 +7,19 @@ learner's answers go into it).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import nbformat
 
-from .stubs import generated_stub, remove_solution, source_text
+from ..course_format import SELF_CHECK, FormatError, cell_tags, exercises  # noqa: F401  (grading.judge imports SELF_CHECK and cell_tags here)
+from ..student_copy import answer_stubs
 
-__all__ = [
-    "ANSWER",
-    "CHECK",
-    "HIDDEN",
-    "SELF_CHECK",
-    "Answer",
-    "Check",
-    "Master",
-    "MasterError",
-    "cell_tags",
-    "load_master",
-]
-
-ANSWER, CHECK, HIDDEN = "answer", "check", "hidden"
-#: Tag of a cell calling a check of the learner's own measurement (``mpcourse.checks.SELF_CHECKS``): not graded.
-SELF_CHECK = "self-check"
+__all__ = ["Answer", "Check", "Master", "MasterError", "load_master"]
 
 
 class MasterError(ValueError):
     """A master notebook that cannot be graded against (a problem on the teacher's side)."""
-
-
-def cell_tags(cell: Any) -> list[str]:
-    """The cell's ``metadata.tags`` (an empty list when absent or malformed)."""
-    metadata = cell.get("metadata") if isinstance(cell, dict) else None
-    tags = metadata.get("tags") if isinstance(metadata, dict) else None
-    return [tag for tag in tags if isinstance(tag, str)] if isinstance(tags, list) else []
-
-
-def _points(cell: Any, where: str) -> float:
-    """A check cell's points: ``metadata.mpcourse.points``, default 1."""
-    options = cell.metadata.get("mpcourse", {})
-    points = options.get("points", 1) if isinstance(options, dict) else 1
-    if isinstance(points, bool) or not isinstance(points, (int, float)) or not math.isfinite(points):
-        raise MasterError(f"{where}: points must be a number, not {points!r}")
-    if points < 0:
-        raise MasterError(f"{where}: points must not be negative ({points})")
-    return points
-
-
-def _first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")
-
-
-def _check_name(cell: Any) -> str:
-    """What a check is called: its master output line without ``PASS:``, else its source."""
-    for output in cell.outputs:
-        if output.get("output_type") == "stream":
-            line = _first_line(source_text(output.get("text", "")))
-            if line:
-                return line.removeprefix("PASS:").strip() or line
-    return _first_line(source_text(cell.source))
 
 
 @dataclass(frozen=True)
@@ -113,22 +65,6 @@ class Master:
         return sum(check.points for check in self.checks)
 
 
-def _stub(cell: Any, check_sources: list[str], given_sources: list[str], where: str) -> str:
-    """The stub of one answer cell: the author's own, the scaffold around the markers, or a generated one."""
-    options = cell.metadata.get("mpcourse", {})
-    custom = options.get("stub") if isinstance(options, dict) else None
-    if isinstance(custom, (str, list)):
-        return source_text(custom)
-    source = source_text(cell.source)
-    try:
-        scaffold = remove_solution(source)
-    except ValueError as exc:
-        raise MasterError(f"{where}: {exc}") from None
-    if scaffold != source.rstrip("\n"):
-        return scaffold
-    return generated_stub(source, check_sources, given_sources)
-
-
 def load_master(path: str | Path, *, executed: bool = True) -> Master:
     """Read and validate a master notebook; raise :class:`MasterError` saying what to fix.
 
@@ -142,67 +78,23 @@ def load_master(path: str | Path, *, executed: bool = True) -> Master:
     except Exception as exc:  # nbformat raises many kinds; all mean "fix this master"
         raise MasterError(f"{path.name}: not a valid notebook ({type(exc).__name__}: {exc})") from None
     cells = notebook.cells
-    ids = [cell.get("id") for cell in cells]
-    if None in ids:
+    if any(cell.get("id") is None for cell in cells):
         raise MasterError(f"{path.name}: cells have no ids; save it with Jupyter (nbformat 4.5 or later)")
-    code_index, code_number = {}, 0
-    for index, cell in enumerate(cells):
-        if cell.cell_type == "code":
-            code_index[index] = code_number
-            code_number += 1
-
-    for cell in cells:
-        if {ANSWER, CHECK} <= set(cell_tags(cell)):
-            raise MasterError(f"{path.name}, cell {cell.id}: a cell cannot be both answer and check")
-        if {SELF_CHECK, CHECK} <= set(cell_tags(cell)):
-            raise MasterError(f"{path.name}, cell {cell.id}: a self-check is shown, never graded: drop its 'check' tag")
-    answer_cells = [i for i, c in enumerate(cells) if c.cell_type == "code" and ANSWER in cell_tags(c)]
-    groups: dict[int, tuple[str, ...]] = {}
-    pending: list[str] = []
-    group: tuple[str, ...] = ()
-    for index, cell in enumerate(cells):
-        tags = cell_tags(cell)
-        if index in answer_cells:
-            pending.append(cell.id)
-        elif CHECK in tags:
-            where = f"{path.name}, check cell {cell.id}"
-            if cell.cell_type != "code":
-                raise MasterError(f"{where}: a check cell must be a code cell")
-            if executed and (cell.execution_count is None or not cell.outputs):
-                raise MasterError(f"{where}: no stored output; execute the master notebook first")
-            if pending:
-                group, pending = tuple(pending), []
-            groups[index] = group
-
+    try:
+        found = exercises(notebook)
+        stubs = answer_stubs(notebook, found)
+    except FormatError as exc:
+        raise MasterError(f"{path.name}, {exc}") from None
+    code_index = {index: number for number, index in enumerate(i for i, c in enumerate(cells) if c.cell_type == "code")}
+    for exercise in found:
+        cell = cells[exercise.index]
+        if executed and (cell.execution_count is None or not cell.outputs):
+            raise MasterError(f"{path.name}, check cell {cell.id}: no stored output; execute the master notebook first")
     checks = tuple(
-        Check(
-            cell_id=cells[i].id,
-            index=i,
-            code_index=code_index[i],
-            name=_check_name(cells[i]),
-            points=_points(cells[i], f"{path.name}, check cell {cells[i].id}"),
-            hidden=HIDDEN in cell_tags(cells[i]),
-            answers=answers,
-        )
-        for i, answers in groups.items()
+        Check(e.check_id, e.index, code_index[e.index], e.title, e.points, e.hidden, e.answer_ids) for e in found
     )
-    given = [
-        source_text(c.source)
-        for i, c in enumerate(cells)
-        if c.cell_type == "code" and i not in answer_cells and i not in groups
-    ]
     answers = tuple(
-        Answer(
-            cell_id=cells[i].id,
-            index=i,
-            position=position,
-            stub=_stub(
-                cells[i],
-                [source_text(cells[c.index].source) for c in checks if cells[i].id in c.answers and not c.hidden],
-                given,
-                f"{path.name}, answer cell {cells[i].id}",
-            ),
-        )
-        for position, i in enumerate(answer_cells)
+        Answer(cell_id=cells[index].id, index=index, position=position, stub=stub)
+        for position, (index, stub) in enumerate(sorted(stubs.items()))
     )
     return Master(path=path, notebook=notebook, answers=answers, checks=checks)

@@ -2,56 +2,21 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable
 from pathlib import Path
 
 import nbformat
 
-from .notebook import ANSWER, HIDDEN, Master, cell_tags
+from .. import student_copy as copies
+from ..course_format import OPTIONS, SOLUTIONS
+from .notebook import Master
 
-__all__ = ["MARKDOWN_STUB", "release", "student_copy"]
-
-#: What a markdown cell tagged ``answer`` (a written answer) shows in the student copy.
-MARKDOWN_STUB = "*Write your answer here.*"
-
-
-def _lock(cell: nbformat.NotebookNode, editable: bool) -> None:
-    cell.metadata["editable"] = editable
-    cell.metadata["deletable"] = False
+__all__ = ["release", "student_copy"]
 
 
 def student_copy(master: Master) -> nbformat.NotebookNode:
-    """The notebook a learner gets: stubs for answers, locked checks, no hidden cells, no solutions.
-
-    Answer and check cells lose their outputs (they would show the solution's
-    results); every other cell keeps its outputs, so the text reads as executed.
-    """
-    notebook = copy.deepcopy(master.notebook)
-    stubs = {answer.index: answer.stub for answer in master.answers}
-    checks = {check.index for check in master.checks}
-    cells = []
-    for index, cell in enumerate(notebook.cells):
-        tags = cell_tags(cell)
-        if HIDDEN in tags:
-            continue
-        if index in stubs:
-            cell.source = stubs[index]
-            _lock(cell, editable=True)
-        elif ANSWER in tags:
-            cell.source = MARKDOWN_STUB if cell.cell_type == "markdown" else ""
-            _lock(cell, editable=True)
-        elif index in checks:
-            _lock(cell, editable=False)
-        else:
-            cells.append(cell)
-            continue
-        cell.pop("attachments", None)
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-        cells.append(cell)
-    notebook.cells = cells
+    """The notebook a learner gets from ``master`` (see :func:`mpcourse.student_copy.student_copy`), validated."""
+    notebook = nbformat.from_dict(copies.student_copy(master.notebook))
     nbformat.validate(notebook)
     return notebook
 
@@ -74,7 +39,7 @@ def release(masters: Iterable[Master], out_dir: str | Path, *, solutions: bool =
         target = out_dir / master.path.name
         notebook = student_copy(master)
         if not solutions:
-            notebook.metadata.setdefault("mpcourse", {})["solutions"] = False
+            notebook.metadata.setdefault(OPTIONS, {})[SOLUTIONS] = False
         nbformat.write(notebook, target)
         written.append(target)
     return written

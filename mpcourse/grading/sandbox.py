@@ -14,7 +14,7 @@ course masters or solutions), its own size-limited ``/tmp`` holding the run's
 folder ``/tmp/mpgrade`` (``work``, ``home``, ``tmp``), and ``/dev/shm``, nothing
 else of the machine; it has no
 network, its own pid namespace that ends with the run, an environment built from
-an allowlist, and it never runs as root.  See the README, "For teachers", for
+an allowlist, and it never runs as root.  See docs/teachers/isolation.md for
 which limit holds where.
 
 This module chooses the sandbox and starts, stops and cleans up a run; the

@@ -1,4 +1,7 @@
-"""The table printed at the end of a batch: per notebook, then statuses and who needs a look."""
+"""The table printed at the end of a batch: per notebook, then statuses and who needs a look.
+
+Names and details come from submissions: each goes through :func:`.neutralise.for_terminal`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .feedback import UNSANDBOXED
-from .results import BatchResult, Outcome, Status, format_points
+from .neutralise import for_terminal
+from .results import DETAILS, STATUS, BatchResult, Outcome, Status, format_points
 
 if TYPE_CHECKING:
     from .notebook import Master
@@ -36,9 +40,18 @@ def format_summary(masters: Sequence[Master], result: BatchResult, unread: Seque
         lines.append(f"WARNING: {UNSANDBOXED}")
     if unread:
         lines.append(f"Not graded: {len(unread)} entr{'y' if len(unread) == 1 else 'ies'} of the submissions folder:")
-        lines += [f"  {name}: {why}" for name, why in unread]
+        lines += [f"  {for_terminal(name)}: {for_terminal(why)}" for name, why in unread]
     if result.skipped:
-        lines.append(f"Skipped {len(result.skipped)} student(s) already in the gradebook (--force grades them again).")
+        lines.append(
+            f"Skipped {len(result.skipped)} student(s) whose submission has not changed since it was graded "
+            "(--student NAME or --force grades them again)."
+        )
+    if result.changed:
+        names = ", ".join(for_terminal(name) for name in result.changed)
+        lines.append(f"Graded again {len(result.changed)} student(s) whose submission changed: {names}")
+    if result.adjusted:
+        names = ", ".join(for_terminal(name) for name in result.adjusted)
+        lines.append(f"Adjustments applied again (not re-run) for {len(result.adjusted)} student(s): {names}")
     if not result.graded:
         lines.append("Nothing graded.")
         return "\n".join(lines)
@@ -59,10 +72,13 @@ def format_summary(masters: Sequence[Master], result: BatchResult, unread: Seque
         )
     header = ["notebook", "max", "mean", "full marks", "not attempted", "not ok"]
     lines += ["", format_table(header, rows), ""]
-    statuses = Counter(student.status for student in result.graded)
+    rows = [result.rows.get(student.name) or student.row() for student in result.graded]
+    statuses = Counter(row[STATUS] for row in rows)
     lines.append("status: " + ", ".join(f"{status} {count}" for status, count in sorted(statuses.items())))
-    attention = [student for student in result.graded if student.status != Status.OK]
+    attention = [
+        (student.name, row) for student, row in zip(result.graded, rows, strict=True) if row[STATUS] != Status.OK
+    ]
     if attention:
         lines.append("needs a look:")
-        lines += [f"  {student.name}: {student.details}" for student in attention]
+        lines += [f"  {for_terminal(name)}: {for_terminal(row[DETAILS])}" for name, row in attention]
     return "\n".join(lines)

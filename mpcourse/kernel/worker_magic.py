@@ -1,7 +1,5 @@
 """``%%worker``: a function written in a notebook cell, importable by any child.
 
-``%%worker`` makes a function written in a notebook cell importable by any child.
-
 Spawn and forkserver children import a task's function by module and name, and
 cannot see a notebook's cells.  ``%%worker`` saves the cell as a module in a
 per-kernel folder on ``sys.path`` (children inherit ``sys.path``), imports it and
@@ -18,7 +16,6 @@ Load it once per notebook with ``%load_ext mpcourse``, then::
 from __future__ import annotations
 
 import atexit
-import hashlib
 import importlib
 import shutil
 import sys
@@ -27,9 +24,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from ..course_format import WORKER_MAGIC, worker_module_name
+
 __all__ = ["cell_directory", "define_worker", "public_names", "register_worker"]
 
-_PREFIX = "mpcourse_cell_"
 _directory: Path | None = None
 
 
@@ -46,7 +44,7 @@ def cell_directory() -> Path:
 
 def define_worker(source: str) -> ModuleType:
     """Save ``source`` as an importable module and return it (imported)."""
-    name = _PREFIX + hashlib.sha256(source.encode()).hexdigest()[:12]
+    name = worker_module_name(source)
     if name in sys.modules:
         return sys.modules[name]
     path = cell_directory() / f"{name}.py"
@@ -74,4 +72,4 @@ def register_worker(ipython: Any) -> None:
         module = define_worker(cell)
         ipython.user_ns.update(public_names(module))
 
-    ipython.register_magic_function(worker, magic_kind="cell", magic_name="worker")
+    ipython.register_magic_function(worker, magic_kind="cell", magic_name=WORKER_MAGIC)

@@ -6,9 +6,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..course_format import CHECK, FAIL_MARK, PASS_MARK, cell_tags, check_title, parse_verdict, source_text
+
 __all__ = ["NOT_RUN", "NOT_YET", "PASSED", "CheckResult", "format_progress", "read_progress"]
 
-PASSED, NOT_YET, NOT_RUN = "PASS", "NOT YET", "not run"
+PASSED, NOT_YET, NOT_RUN = PASS_MARK, FAIL_MARK, "not run"
 
 
 @dataclass(frozen=True)
@@ -22,17 +24,13 @@ class CheckResult:
     state: str
 
 
-def _text(value: object) -> str:
-    return "".join(value) if isinstance(value, list) else str(value or "")
-
-
 def _state_and_title(cell: dict) -> tuple[str, str]:
+    """What a check cell last printed: ``(PASS or NOT YET, title)``, or ``(not run, "")``."""
     for output in cell.get("outputs") or []:
-        for line in _text(output.get("text")).splitlines():
-            for state in (PASSED, NOT_YET):
-                if line.startswith(f"{state}: "):
-                    title = line.removeprefix(f"{state}: ").split(". Hint: ", 1)[0].split(". Stuck? ", 1)[0]
-                    return state, title
+        for line in source_text(output.get("text")).splitlines():
+            verdict = parse_verdict(line)
+            if verdict:
+                return verdict
     return NOT_RUN, ""
 
 
@@ -51,14 +49,13 @@ def read_progress(workspace: str | Path) -> list[CheckResult]:
         except (OSError, ValueError, AttributeError):
             continue
         for cell in cells:
-            tags = (cell.get("metadata") or {}).get("tags") or []
-            if cell.get("cell_type") != "code" or "check" not in tags:
+            if cell.get("cell_type") != "code" or CHECK not in cell_tags(cell):
                 continue
             state, title = _state_and_title(cell)
             cell_id = str(cell.get("id", ""))
             exercise = known.get((path.name, cell_id))
             name = exercise.name if exercise else cell_id
-            title = title or (exercise.title if exercise else _text(cell.get("source")).strip().split("\n", 1)[0])
+            title = title or (exercise.title if exercise else check_title(cell))
             results.append(CheckResult(path.name, cell_id, name, title, state))
     return results
 

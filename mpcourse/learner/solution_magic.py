@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..course_format import solution_note
 from . import solutions
 
 
@@ -30,7 +31,7 @@ def solution(ipython: Any, line: str) -> None:
     if not 1 <= part <= len(parts):
         print(f"{exercise.name} has {len(parts)} part(s): %solution {exercise.name} 1 to {len(parts)}")
         return
-    ipython.set_next_input(parts[part - 1])
+    ipython.set_next_input(f"{parts[part - 1]}\n{solution_note(exercise.name)}")  # the grader flags the note
     where = f"part {part} of {len(parts)} of the reference answer" if len(parts) > 1 else "the reference answer"
     print(f"{exercise.name}: {where} is in the new cell below. Run it, then run the check cell again.")
     if part < len(parts):

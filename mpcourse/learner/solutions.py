@@ -1,29 +1,27 @@
 """Exercises and their reference answers, shown only when the learner asks (``%solution NAME``).
 
 An exercise is a check cell of a master notebook with the answer cells it grades
-(:func:`mpcourse.grading.notebook.load_master` groups them).  Its NAME is the check
-function the check cell calls, without ``check_`` (``check_run_all(run_all)`` →
-``run_all``), or, failing that, the check cell's id; a name two notebooks share is
-prefixed with the notebook's number (``03_cubes``).  A notebook released with
+(:func:`mpcourse.course_format.exercises`).  Its NAME is the check function the
+check cell calls, without ``check_`` (``check_run_all(run_all)`` → ``run_all``),
+or, failing that, the check cell's id; a name two notebooks share is prefixed
+with the notebook's number (``03_cubes``).  A notebook released with
 ``release --no-solutions`` says so in its metadata (``"mpcourse": {"solutions": false}``),
 and then no solution of it is given.
 """
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import functools
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
+from ..course_format import ANSWER, OPTIONS, SOLUTIONS, Exercise, cell_tags, solution_source, source_text
+from ..course_format import exercises as exercises_of
 from .course import course_dir, course_notebooks
 
 __all__ = [
-    "NO_SOLUTIONS_KEY",
-    "Exercise",
     "NoSolutions",
     "UnknownExercise",
     "check_allowed",
@@ -32,10 +30,6 @@ __all__ = [
     "notebook_allows_solutions",
     "solution_parts",
 ]
-
-#: The key in a notebook's ``metadata.mpcourse`` that ``release --no-solutions`` sets to false.
-NO_SOLUTIONS_KEY = "solutions"
-_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
 class UnknownExercise(LookupError):
@@ -46,65 +40,13 @@ class NoSolutions(PermissionError):
     """The learner's notebook was released without solutions."""
 
 
-@dataclass(frozen=True)
-class Exercise:
-    """One exercise: its check, in which notebook, and the answer cells that solve it."""
-
-    name: str
-    notebook: str  # the master's file name, as in the learner's copy
-    title: str  # what the check prints after PASS: / NOT YET:
-    check_id: str
-    answer_ids: tuple[str, ...]
-
-
-def _check_function(source: str) -> str | None:
-    """The ``check_*`` function a check cell calls, without ``check_``."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id.startswith("check_"):
-            return node.func.id.removeprefix("check_") or None
-    return None
-
-
-def _text(value: object) -> str:
-    return "".join(value) if isinstance(value, list) else str(value or "")
-
-
-def _title(cell: dict) -> str:
-    """What a master's check prints after ``PASS:`` (its stored output), else its first source line."""
-    for output in cell.get("outputs") or []:
-        for line in _text(output.get("text")).splitlines():
-            if line.startswith("PASS:"):
-                return line.removeprefix("PASS:").strip()
-    return _text(cell.get("source")).strip().split("\n", 1)[0]
-
-
 def _notebook_exercises(path: Path, found: list[Exercise], sources: dict[tuple[str, str], str]) -> None:
-    """Read one master as plain JSON (fast: a kernel reads it at its first NOT YET).
-
-    Answers are grouped with checks as :func:`mpcourse.grading.notebook.load_master` does:
-    the answer cells since the previous check, or else that check's answers.
-    """
-    cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
-    pending: list[str] = []
-    group: tuple[str, ...] = ()
-    for cell in cells:
-        tags = (cell.get("metadata") or {}).get("tags") or []
-        if cell.get("cell_type") != "code":
-            continue
-        if "answer" in tags:
-            pending.append(cell["id"])
-            lines = [line for line in _text(cell.get("source")).splitlines() if line.strip() not in _MARKERS]
-            sources[(path.name, cell["id"])] = "\n".join(lines).strip("\n")
-        elif "check" in tags:
-            if pending:
-                group, pending = tuple(pending), []
-            if "hidden" not in tags and group:
-                name = _check_function(_text(cell.get("source"))) or cell["id"]
-                found.append(Exercise(name, path.name, _title(cell), cell["id"], group))
+    """Read one master as plain JSON (fast: a kernel reads it at its first NOT YET)."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") == "code" and ANSWER in cell_tags(cell):
+            sources[(path.name, cell["id"])] = solution_source(source_text(cell.get("source")))
+    found += [e for e in exercises_of(notebook, path.name) if not e.hidden and e.answers]
 
 
 @functools.lru_cache(maxsize=4)
@@ -165,8 +107,8 @@ def notebook_allows_solutions(path: Path | None) -> bool:
         metadata = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
     except (OSError, ValueError, AttributeError):
         return True
-    options = metadata.get("mpcourse") if isinstance(metadata, dict) else None
-    return not (isinstance(options, dict) and options.get(NO_SOLUTIONS_KEY) is False)
+    options = metadata.get(OPTIONS) if isinstance(metadata, dict) else None
+    return not (isinstance(options, dict) and options.get(SOLUTIONS) is False)
 
 
 def check_allowed(exercise: Exercise) -> None:

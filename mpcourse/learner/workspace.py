@@ -83,12 +83,12 @@ def _student_copies(course: Path) -> dict[Path, bytes]:
     """Every file of the learner's copy as the course gives it today: notebooks as student copies."""
     import nbformat
 
-    from ..grading.notebook import load_master
-    from ..grading.release import student_copy
+    from ..student_copy import student_copy
 
     files = {}
     for path in course_notebooks(course):
-        files[Path(path.name)] = nbformat.writes(student_copy(load_master(path, executed=False))).encode("utf-8")
+        copy = nbformat.from_dict(student_copy(nbformat.read(path, as_version=4)))
+        files[Path(path.name)] = nbformat.writes(copy).encode("utf-8")
     for relative in course_files(course):
         files[relative] = (course / relative).read_bytes()
     return files

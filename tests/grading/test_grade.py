@@ -6,9 +6,10 @@ import nbformat
 from grading_fixtures import solved
 
 from mpcourse.grading import grade as grade_module
-from mpcourse.grading.grade import grade_notebook, score_checks
+from mpcourse.grading.feedback import render_feedback
+from mpcourse.grading.grade import grade_notebook, merge_submission, score_checks
 from mpcourse.grading.release import student_copy
-from mpcourse.grading.results import Outcome, Status, Verdict
+from mpcourse.grading.results import Outcome, Status, StudentGrade, Verdict
 from mpcourse.grading.runner import RunResult
 from mpcourse.grading.submissions import Submission
 
@@ -55,3 +56,39 @@ def test_the_verdict_step_decides_the_points(tmp_path, basics, monkeypatch):
     assert seen == [(basics, 1, {"answer-one": True, "answer-two": False})]
     assert [c.outcome for c in grade.checks] == [Outcome.PASS, Outcome.NOT_ATTEMPTED, Outcome.NOT_ATTEMPTED]
     assert grade.score == 2 and "1 process" in grade.note
+
+
+def _folder(tmp_path, notebooks):
+    folder = tmp_path / "ann"
+    folder.mkdir()
+    for name, notebook in notebooks.items():
+        nbformat.write(notebook, folder / name)
+    return Submission("ann", folder)
+
+
+def test_a_renamed_notebook_alone_is_graded_and_flagged_not_missing(tmp_path, basics, monkeypatch):
+    """The name a browser gives a second download: graded, and the teacher and the student see why."""
+    monkeypatch.setattr(grade_module, "run_notebook", None)  # untouched: no run needed
+    grade = grade_notebook(basics, _folder(tmp_path, {"01_basics (1).ipynb": student_copy(basics)}))
+    assert grade.status is Status.OK and {c.outcome for c in grade.checks} == {Outcome.NOT_ATTEMPTED}
+    assert grade.flags == ("graded '01_basics (1).ipynb', which holds 0 answer(s), instead: no file '01_basics.ipynb'",)
+    student = StudentGrade("ann", (grade,))
+    assert student.status is Status.REVIEW and student.details == f"01_basics: {grade.flags[0]}"
+    assert grade.flags[0] in render_feedback(student)
+
+
+def test_the_near_named_copy_holding_the_answers_is_graded_beside_an_untouched_one(tmp_path, basics):
+    worked = solved(student_copy(basics), {"answer-one": "answer = 42"})
+    submission = _folder(tmp_path, {"01_basics.ipynb": student_copy(basics), "Copy of 01_basics.ipynb": worked})
+    merged = merge_submission(basics, submission)
+    assert merged.attempted["answer-one"]
+    expected = "graded 'Copy of 01_basics.ipynb', which holds 1 answer(s), instead: '01_basics.ipynb' holds 0"
+    assert merged.flags == (expected,)
+
+
+def test_the_expected_notebook_wins_a_tie_and_a_worked_copy_beside_it_is_flagged(tmp_path, basics):
+    worked = solved(student_copy(basics), {"answer-one": "answer = 42"})
+    submission = _folder(tmp_path, {"01_basics.ipynb": worked, "01_basics-Copy1.ipynb": worked})
+    merged = merge_submission(basics, submission)
+    assert merged.attempted["answer-one"]
+    assert merged.flags == ("'01_basics-Copy1.ipynb' holds 1 answer(s) too, not graded: look at it",)

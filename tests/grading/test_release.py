@@ -7,7 +7,8 @@ import pytest
 from grading_fixtures import SOLUTIONS, write_masters
 
 from mpcourse.cli import main
-from mpcourse.grading.notebook import cell_tags, load_master
+from mpcourse.course_format import cell_tags
+from mpcourse.grading.notebook import load_master
 from mpcourse.grading.release import release, student_copy
 
 

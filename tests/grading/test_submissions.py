@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from mpcourse.grading import submissions as subs
-from mpcourse.grading.submissions import Submission, TooLarge, discover, shard, survey, zip_problem
+from mpcourse.grading.submissions import Submission, TooLarge, discover, near_key, shard, survey, zip_problem
 
 
 def _zip(path, members):
@@ -137,3 +137,35 @@ def test_a_fifo_named_like_a_notebook_is_refused_at_once(tmp_path):
     os.mkfifo(tmp_path / "fiona" / "a.ipynb")
     with pytest.raises(OSError, match="not a regular file"):
         Submission("fiona", tmp_path / "fiona").read("a.ipynb")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "05_creating_a_pool (1).ipynb",  # a browser's second download
+        "05_Creating_A_Pool.ipynb",
+        "Copy of 05_creating_a_pool.ipynb",  # a drive's copy
+        "05_creating_a_pool-Copy1.ipynb",  # JupyterLab's Duplicate
+        "05_creating_a_pool copy 2.ipynb",  # a file manager's copy
+        "05 creating a pool.ipynb",
+    ],
+)
+def test_a_copys_name_is_near_the_notebooks(name):
+    assert near_key(name) == near_key("05_creating_a_pool.ipynb") == "05_creating_a_pool"
+
+
+@pytest.mark.parametrize("name", ["06_processes.ipynb", "05_creating_a_pool.py", "x" * 300 + ".ipynb"])
+def test_other_files_are_not_near(name):
+    assert near_key(name) != "05_creating_a_pool"
+
+
+def test_near_named_notebooks_are_listed_in_folders_and_zips(tmp_path):
+    members = {"ann/05_a (1).ipynb": b"{}", "ann/Copy of 05_A.ipynb": b"{}", "ann/05_a.ipynb": b"{}",
+               "ann/06_b.ipynb": b"{}", "ann/.ipynb_checkpoints/05_a-copy.ipynb": b"{}"}  # fmt: skip
+    archive = _zip(tmp_path / "ann.zip", members)
+    for name, data in members.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    for submission in (Submission("ann", archive), Submission("ann", tmp_path / "ann")):
+        assert submission.near_named("05_a.ipynb") == ["05_a (1).ipynb", "Copy of 05_A.ipynb"]
+        assert submission.read("05_a (1).ipynb") == b"{}"

@@ -48,6 +48,7 @@ __all__ = [
     "orphans",
     "require_bwrap",
     "solved",
+    "stable_columns",
     "write_masters",
 ]
 
@@ -348,6 +349,18 @@ QUICK_GRADEBOOK = "".join(
         "02_processes: missing (no file named 02_processes.ipynb)",
     )
 )
+
+
+def stable_columns(path: Path) -> str:
+    """A gradebook's text without the columns that change every run (when it was graded, the content hash)."""
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    keep = [i for i, column in enumerate(rows[0]) if column not in ("graded", "hash")]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([row[i] for i in keep] for row in rows)
+    return buffer.getvalue()
 
 
 def folder_digest(folder: Path) -> dict[str, str]:

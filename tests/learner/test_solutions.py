@@ -11,6 +11,7 @@ from notebook_runner import execute, stream_text
 
 from mpcourse.__main__ import main
 from mpcourse.checks import report
+from mpcourse.course_format import solution_note
 from mpcourse.grading.notebook import load_master
 from mpcourse.learner import solutions
 from mpcourse.learner.course import course_notebooks
@@ -57,7 +58,9 @@ def test_solution_magic_puts_the_answer_in_a_new_cell(capsys: pytest.CaptureFixt
     name, exercise = next(iter(solutions.exercises().items()))
     shell = Shell()
     solution(shell, name)
-    assert shell.next_inputs == solutions.solution_parts(exercise)[:1]
+    assert shell.next_inputs == [
+        f"{part}\n{solution_note(exercise.name)}" for part in solutions.solution_parts(exercise)[:1]
+    ]
     assert "in the new cell below" in capsys.readouterr().out
 
 
@@ -69,7 +72,7 @@ def test_a_two_part_exercise_comes_in_parts(capsys: pytest.CaptureFixture[str]) 
     solution(shell, name)
     assert f"%solution {name} 2" in capsys.readouterr().out
     solution(shell, f"{name} 2")
-    assert shell.next_inputs == solutions.solution_parts(exercise)[:2]
+    assert shell.next_inputs == [f"{part}\n{solution_note(name)}" for part in solutions.solution_parts(exercise)[:2]]
 
 
 def test_solution_magic_without_a_name_lists_the_exercises(capsys: pytest.CaptureFixture[str]) -> None:

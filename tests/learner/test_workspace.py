@@ -11,7 +11,8 @@ import pytest
 from grading_fixtures import write_masters
 
 from mpcourse.__main__ import main
-from mpcourse.grading.notebook import ANSWER, cell_tags, load_master
+from mpcourse.course_format import ANSWER, cell_tags
+from mpcourse.grading.notebook import load_master
 from mpcourse.learner.course import course_dir, course_files, course_notebooks
 from mpcourse.learner.workspace import ADDED, KEPT, NEWER, RESTORED, UNCHANGED, UPDATED, default_workspace, prepare
 
