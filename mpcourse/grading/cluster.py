@@ -10,9 +10,9 @@ its threads, so both paths call the same per-notebook function (``_grade_safely`
     back on the client      the grade; a task that killed its workers too often becomes an ``error`` grade;
                             a lost scheduler stops the batch (:class:`ClusterLost`) and a re-run resumes
 
-The worker's side is :mod:`.cluster_worker`.  Learner code runs only on the workers,
-each run in its own bubblewrap sandbox (own network namespace: many kernels on one
-host never race for ports).
+The worker's side is :mod:`.cluster_worker` (what a task carries: :mod:`.cluster_submission`).
+Learner code runs only on the workers, each run in its own bubblewrap sandbox (own
+network namespace: many kernels on one host never race for ports).
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from typing import Any
 
 import nbformat
 
+from .cluster_submission import SentSubmission
 from .cluster_worker import (
     CourseFiles,
     Expected,
-    SentSubmission,
     grade_here,
     refusal,
     sha256,
@@ -203,6 +203,7 @@ class ClusterExecutor(Executor):
 
     def _arrived(self, task: Any, master: Master) -> None:
         """A task's end: its grade, an ``error`` grade when it killed its workers, or the batch's end."""
+        from distributed.comm import CommClosedError
         from distributed.scheduler import KilledWorker
 
         with self._lock:
@@ -217,7 +218,7 @@ class ClusterExecutor(Executor):
                     "running it); it is graded again on the next run"
                 )
                 _settle(future, unscored(master, Status.ERROR, detail))
-            except CancelledError as exc:
+            except (CancelledError, CommClosedError) as exc:  # the scheduler went away, before or while sending it
                 _settle(future, exc=self.lost(exc))
             except Exception as exc:  # GradingUnavailable on a worker, as a thread would raise it
                 _settle(future, exc=exc)
