@@ -65,9 +65,11 @@ if "ipykernel" in sys.modules:  # in a Jupyter kernel: keep children's output in
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """``%load_ext mpcourse``: register the ``%%worker`` cell magic and the ``%solution`` line magic."""
+    """``%load_ext mpcourse``: ``%%worker``, ``%solution`` and its hint, and refused workers as short errors."""
+    from .kernel import short_errors
     from .kernel.worker_magic import register_worker
     from .learner.solution_magic import register_solution
 
     register_worker(ipython)
     register_solution(ipython)
+    short_errors.install(ipython)

@@ -1,10 +1,12 @@
-"""Child-side functions that handle NumPy arrays (chapter 07, sharing data between processes).
+"""Child-side functions that handle NumPy arrays (chapters 07 and 09: sharing data, BLAS threads in workers).
 
 This is the one child-side module allowed NumPy. :mod:`mpcourse.workers` stays
 standard-library only, so that every chapter's spawned children start fast; but
 chapter 07 hands NumPy arrays to children (pickled, inherited through fork, or in
 shared memory), and a child that receives an array has to import NumPy to rebuild
-it anyway. Only chapter 07 imports this module, so only its children pay for NumPy.
+it anyway. Only chapters 07 and 09 import this module, so only their children pay for NumPy.
+Chapter 09's functions also ask ``threadpoolctl`` how many threads NumPy's BLAS
+library runs, and limit them; they import it when called.
 
 Every function here attaches to a shared-memory block by name and closes its own
 handle before returning; only the process that created a block unlinks it.
@@ -22,12 +24,14 @@ from .workers import mandelbrot_row
 __all__ = [
     "IMAGE_DTYPE",
     "SHARED",
+    "blas_threads",
     "checksum",
     "fill_mandelbrot_rows",
     "inherited_checksum",
     "lookup_in",
     "lookup_loading",
     "lookup_preloaded",
+    "multiply",
     "shared_checksum",
     "start_lookup_worker",
 ]
@@ -112,3 +116,27 @@ def lookup_loading(path: str, indices: list[int]) -> float:
 def lookup_in(table: np.ndarray, indices: list[int]) -> float:
     """Sum ``table`` at ``indices``, the table sent along with the task (pickled every time)."""
     return float(table[indices].sum())
+
+
+# --- chapter 09: BLAS threads in pool workers ---
+
+
+def blas_threads() -> int:
+    """How many threads NumPy's BLAS library (OpenBLAS, MKL, ...) runs a matrix product with, in this process."""
+    from threadpoolctl import threadpool_info
+
+    return max((pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"), default=1)
+
+
+def multiply(size: int, repeats: int, threads: int | None = None) -> int:
+    """Multiply a ``size`` x ``size`` matrix by itself ``repeats`` times; return the BLAS threads it ran with.
+
+    ``threads``: let the BLAS library use at most that many threads meanwhile (``None``: its default).
+    """
+    from threadpoolctl import threadpool_limits
+
+    matrix = np.linspace(0.0, 1.0, size * size).reshape(size, size)
+    with threadpool_limits(limits=threads, user_api="blas"):
+        for _ in range(repeats):
+            matrix @ matrix
+        return blas_threads()

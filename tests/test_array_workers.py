@@ -143,3 +143,12 @@ def test_array_workers_is_the_only_child_side_module_with_numpy():
     code = "import sys, mpcourse.workers; print('numpy' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
     assert "the one child-side module allowed NumPy" in (array_workers.__doc__ or "")
+
+
+def test_multiply_reports_and_limits_the_blas_threads_of_a_child(method):
+    """Chapter 09: a child counts its BLAS threads, and threads=1 limits them while it multiplies."""
+    with get_context(method).Pool(1) as pool:
+        default, limited = pool.starmap(array_workers.multiply, [(20, 1), (20, 1, 1)])
+        pool.close()
+        pool.join()
+    assert default >= 1 and limited == 1

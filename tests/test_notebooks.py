@@ -20,6 +20,7 @@ EXPECTED = [
     "06_processes_printing_numbers.ipynb",
     "07_sharing_data_between_processes.ipynb",
     "08_beyond_one_machine.ipynb",
+    "09_multiprocessing_in_real_programs.ipynb",
 ]
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 LOCAL_PATH = re.compile(r"/(home|root|Users|tmp)/[^\s'\"]+")

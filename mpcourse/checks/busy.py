@@ -3,13 +3,15 @@
 A measured check holds a speedup to what the machine could give: the cores free
 while it was measured (carried by :class:`mpcourse.backend.timing.Seconds` and
 :class:`mpcourse.backend.timing.SpeedupRow`), or, for a time measured without
-``mpcourse.backend.timing``, the cores standing idle when the check runs.  Only a check
-that would otherwise fail asks; the passing path costs nothing.
+``mpcourse.backend.timing``, the cores standing idle when the check runs.
 
-When a check passes only because the machine was busy it says so with
-:func:`note`: an image in the notebook.  nbval compares text, HTML, Markdown,
-stdout and stderr but skips ``image/png`` (unless run with ``--nbdime``), so the
-stored ``PASS`` output still matches; outside a kernel the note goes to stderr.
+A speedup check's line (:func:`judge_speedup`) claims only what the learner's own
+numbers support on any machine: that the speedup matched the cores the workers
+were given.  The numbers themselves, the cores free and, when the speedup is low,
+the honest reason, come in a :func:`note`: an image in the notebook.  nbval
+compares text, HTML, Markdown, stdout and stderr but skips ``image/png`` (unless
+run with ``--nbdime``), so the stored ``PASS`` line matches on a busy machine too;
+outside a kernel the note goes to stderr.
 """
 
 from __future__ import annotations
@@ -18,20 +20,23 @@ import base64
 import sys
 import textwrap
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..backend.cpus import available_cpus, free_cpus_now
-from . import report
+from . import in_kernel, report
 
 __all__ = [
     "BUSY_SHARE",
     "PROBE_SECONDS",
+    "Speedup",
     "free_cpus_for",
     "is_busy",
     "judge_ratio",
+    "judge_speedup",
     "note",
     "passed_because_busy",
     "scaled_threshold",
+    "speedup_note",
 ]
 
 #: A measurement that had less than this share of the cores it needed ran on a busy machine.
@@ -101,25 +106,67 @@ def judge_ratio(
     return report(False, name, hint)
 
 
+class Speedup(NamedTuple):
+    """A measured speedup, and what to say of it: ``what`` ran ``ratio`` times as fast as ``baseline``."""
+
+    ratio: float
+    what: str  # "2 workers", "2 processes", "map"
+    baseline: str  # "the loop", "2 threads", "one process"
+    workers: int = 2
+
+
+def speedup_note(speedup: Speedup, free: float | None, cores: int, threshold: float) -> str:
+    """The learner's own numbers in words: the speedup, the cores it had, and why when it is low."""
+    had = f"{free:.1f} of {cores} cores free" if free is not None else f"{cores} usable cores"
+    text = f"Your measurement: {speedup.what} ran {speedup.ratio:.2f}x as fast as {speedup.baseline}, with {had}."
+    if cores < 2:
+        return f"{text} With one usable core, {speedup.what} can only take turns on it: no speedup is asked here."
+    if speedup.ratio > threshold:
+        return f"{text} The ideal on {speedup.workers} free cores is {speedup.workers}x."
+    if is_busy(free, min(cores, speedup.workers)):
+        return (
+            f"{text} Other programs kept the cores busy, so {speedup.what} had about {free:.1f} cores between "
+            f"them: that, not your code, is why the speedup is low. Run the cells again when the machine "
+            f"is quieter to see it near {speedup.workers}x."
+        )
+    return text
+
+
+def judge_speedup(
+    name: str, speedup: Speedup, threshold: float, free: float | None, cores: int, hint: str
+) -> bool | None:
+    """Pass when the speedup matched the cores the workers had; show the numbers beside it in a note.
+
+    Over ``threshold`` is asked when ``speedup.workers`` cores were free, a scaled one on a
+    busy machine (:func:`scaled_threshold`), nothing with one core free or usable.
+    ``name`` must say only that (true on any machine), never a fixed speedup.
+    """
+    needed = min(cores, speedup.workers)
+    if cores < 2 or speedup.ratio > threshold:
+        passed = True
+    elif not is_busy(free, needed):
+        passed = False
+    else:
+        asked = scaled_threshold(threshold, free, needed)
+        passed = asked is None or speedup.ratio > asked
+        if not passed:
+            hint = f"{hint} With {free:.1f} cores free, over {asked:.2f}x was expected."
+    line = report(passed, name, hint)
+    note(speedup_note(speedup, free, cores, threshold))
+    return line
+
+
 def note(text: str) -> None:
     """Show ``text`` under the cell as an image (not compared by nbval), or on stderr outside a kernel."""
     if not text:
         return
-    shell = _kernel_shell()
-    if shell is None:
+    if not in_kernel():
         print(text, file=sys.stderr)
         return
     from IPython.display import display
 
     png = base64.b64encode(_png(text)).decode("ascii")
     display({"image/png": png}, raw=True, metadata={"mpcourse": {"note": text}})
-
-
-def _kernel_shell() -> Any:
-    """The running IPython kernel's shell, or ``None`` (plain Python, a terminal IPython)."""
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None
-    return shell if shell is not None and getattr(shell, "kernel", None) is not None else None
 
 
 def _png(text: str) -> bytes:

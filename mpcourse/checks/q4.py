@@ -23,7 +23,7 @@ def check_pool_reuse(process_seconds: float, pool_seconds: float, *, free_cpus: 
     On a busy machine (``free_cpus``, by default what the times carry) the pool
     need only have been faster.
     """
-    name = "a pool that reuses its workers beat a new process per task (at least 2x)"
+    name = "a pool that reuses its workers beat a new process per task"
     hint = (
         f"the pool took {pool_seconds:.3f} s and the processes {process_seconds:.3f} s; pass the "
         "process-per-task time first, then the pool time, and re-run the cell if the machine was busy"
@@ -40,7 +40,7 @@ def check_chunksize(one_at_a_time: float, in_chunks: float, *, free_cpus: float 
     On a busy machine (``free_cpus``, by default what the times carry) chunks need
     only have been faster.
     """
-    name = "sending tiny tasks in chunks beat one task at a time (at least 2x)"
+    name = "sending tiny tasks in chunks beat one task at a time"
     hint = (
         f"chunksize=1 took {one_at_a_time:.3f} s and the chunked map {in_chunks:.3f} s; pass the "
         "chunksize=1 time first, then the chunked time, and re-run the cell if the machine was busy"

@@ -19,7 +19,7 @@ folder name, or the zip's name without .zip) with their notebooks inside, at any
 depth.  For each student and master notebook, the student's `answer` cells are put
 into the master (matched by cell id, then by position among answer cells) and it
 is run with nbval in a sandbox of its own (bubblewrap: no network, nothing of
-this machine visible but the system and Python; see docs/teachers/isolation.md);
+this machine visible but the system and Python; see docs/teachers/sandbox.md);
 each `check` cell that gives the
 master's output earns its points (metadata "mpcourse": {"points": N}, default 1).
 Check cells always come from the master, so a submission cannot change them.

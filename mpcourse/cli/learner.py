@@ -66,19 +66,38 @@ def add_commands(commands: Any) -> None:
 def start_command(args: argparse.Namespace) -> int:
     """``mpcourse start``: make or update the copy, report what changed, open JupyterLab (``args.lab_options``)."""
     from ..learner.course import CourseNotFound
-    from ..learner.lab import lab_command, run_lab
-    from ..learner.workspace import ADDED, KEPT, NEWER, RESTORED, UNCHANGED, UPDATED, default_workspace, prepare
+    from ..learner.lab import lab_command, last_used, run_lab
+    from ..learner.workspace import (
+        ADDED,
+        KEPT,
+        MANIFEST,
+        NEWER,
+        RESTORED,
+        UNCHANGED,
+        UPDATED,
+        default_workspace,
+        prepare,
+    )
 
     workspace = (args.workspace or default_workspace()).expanduser().absolute()
     fresh = not workspace.exists()
+    manifest = workspace / MANIFEST
+    since = manifest.stat().st_mtime if manifest.exists() else None  # the last start
+    saved = [path.name for path in workspace.glob("*.ipynb")] if since is not None else []
+    reopen = last_used(workspace, saved, since)  # before an update touches the files
     try:
         states = prepare(workspace)
     except (CourseNotFound, ValueError, OSError) as exc:
         return error("start", str(exc))
-    print(f"Your copy of the course: {workspace}" + (" (new)" if fresh else ""))
-    for state in states:
-        if state.state in {ADDED, RESTORED, UPDATED}:
-            print(f"  {state.state:<8} {state.path}")
+    notebooks = sorted(state.path.name for state in states if state.path.suffix == ".ipynb")
+    if fresh:
+        others = len(states) - len(notebooks)
+        print(f"Your copy of the course: {workspace} (new: {len(notebooks)} notebooks, {others} other files)")
+    else:
+        print(f"Your copy of the course: {workspace}")
+        for state in states:
+            if state.state in {ADDED, RESTORED, UPDATED}:
+                print(f"  {state.state:<8} {state.path}")
     newer = [state.path for state in states if state.state == NEWER]
     if newer:
         print("The course has a newer version of these notebooks; yours are kept as they are:")
@@ -91,9 +110,8 @@ def start_command(args: argparse.Namespace) -> int:
         print("  everything is up to date")
     if args.no_lab:
         return EXIT_OK
-    notebooks = sorted(state.path.name for state in states if state.path.suffix == ".ipynb")
-    first = notebooks[0] if fresh and notebooks else None
-    print("Starting JupyterLab (Ctrl+C in this terminal stops it) ...")
+    first = reopen if reopen and (workspace / reopen).is_file() else (notebooks[0] if notebooks else None)
+    print(f"Starting JupyterLab on {first or 'your copy'}; open the address it prints (Ctrl+C here stops it) ...")
     return run_lab(lab_command(workspace, first, args.lab_options), workspace)
 
 

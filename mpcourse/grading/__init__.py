@@ -7,9 +7,10 @@ student results, the gradebook's columns).  One module per step:
 - reading submissions: :mod:`.collect` (from nbgrader's exchange or an LMS download),
   :mod:`.submissions` (folders and zips, safely), :mod:`.merge` (answers into the master),
   :mod:`.neutralise` (names and texts as inert text for the terminal, the CSV, Markdown);
-- running: :mod:`.settings` (a run's options, each default once), :mod:`.sandbox` (one run's
-  sandbox), :mod:`.limits`, :mod:`.bwrap` (its command), :mod:`.runfolders`, :mod:`.cgroups`,
-  ``_confine.py``; :mod:`.runner` (one sandboxed nbval run), :mod:`.nbval_plugin` (inside it),
+- running: :mod:`.settings` (a run's options, each default once), :mod:`.driver` (one command in a
+  sandbox, and the registry of live runs), :mod:`.sandbox` (one run's sandbox), :mod:`.limits`,
+  :mod:`.bwrap` (its command), :mod:`.seccomp` (its filter), :mod:`.runfolders`, :mod:`.runplaces`,
+  :mod:`.cgroups`, ``_confine.py``; :mod:`.runner` (one sandboxed nbval run), :mod:`.nbval_plugin` (inside it),
   :mod:`.preflight` (can grading run here at all?);
 - grading: :mod:`.verdicts` (a run into per-check verdicts), :mod:`.judge` (the verdicts of
   graded checks, outside the learner's kernel), :mod:`.grade` (one notebook), :mod:`.batch` (a class);

@@ -8,6 +8,11 @@ exec ``CMD`` (bubblewrap, or the command itself with ``--sandbox none``).
 process): drop root for the run's own uid, run ``CMD``, and when it ends kill
 every other process of the sandbox, writing ``{"sandbox": {"leftovers": N}}``
 to the report file descriptor.  CONFIG is a JSON object.
+
+``python _confine.py seccomp FILTER SCRIPT ARGS...`` (inside, where a judge's
+tracer starts the learner's side): install the seccomp filter ``FILTER`` (the
+hex of a ``struct sock_filter`` array, from ``seccomp.py``), then run the Python
+file ``SCRIPT`` as ``__main__`` in this same interpreter (no second start).
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ import subprocess
 import sys
 import time
 
-_PR_SET_PDEATHSIG, _PR_SET_DUMPABLE, _PR_SET_NO_NEW_PRIVS = 1, 4, 38
+_PR_SET_PDEATHSIG, _PR_SET_DUMPABLE, _PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP = 1, 4, 38, 22
+_SECCOMP_MODE_FILTER = 2
 
 
 def _prctl(option: int, value: int) -> None:
@@ -90,8 +96,31 @@ def supervise(config: dict, command: list[str]) -> int:
     return code
 
 
+class _Program(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+def install_filter(code: bytes) -> None:
+    """Install a seccomp filter on this process (and everything it starts); raise OSError if refused."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    buffer = ctypes.create_string_buffer(code, len(code))
+    prog = _Program(len(code) // 8, ctypes.cast(buffer, ctypes.c_void_p))
+    for args in ((_PR_SET_NO_NEW_PRIVS, 1, 0), (_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.addressof(prog))):
+        if libc.prctl(ctypes.c_int(args[0]), ctypes.c_ulong(args[1]), ctypes.c_ulong(args[2]), 0, 0) != 0:
+            error = ctypes.get_errno()
+            raise OSError(error, f"prctl({args[0]}): {os.strerror(error)}")
+
+
 if __name__ == "__main__":
     role, settings, *rest = sys.argv[1:]
+    if role == "seccomp":
+        install_filter(bytes.fromhex(settings))
+        import runpy
+
+        sys.argv[:] = rest
+        sys.path[0] = os.path.dirname(os.path.abspath(rest[0]))
+        runpy.run_path(rest[0], run_name="__main__")
+        sys.exit(0)
     if role == "enter":
         enter(json.loads(settings), rest)
     sys.exit(supervise(json.loads(settings), rest))

@@ -2,7 +2,7 @@
 
 :func:`grade_class` composes them::
 
-    prepare          resolve the sandbox, remove run folders of a killed grader, a cancel event
+    prepare          resolve the sandbox, remove run folders of a killed grader
     to_grade         students whose submission is unchanged since it was graded are skipped
                      (unless forced or ``error``); those whose content hash changed are graded again
     grade_students   every notebook of every student, ``settings.jobs`` at a time (grade.grade_notebook)
@@ -24,6 +24,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from .driver import cancelled_by, stop_all_runs
 from .feedback import write_feedback
 from .grade import grade_notebook, unscored
 from .gradebook import read_gradebook, write_gradebook
@@ -32,7 +33,6 @@ from .notebook import Master
 from .overrides import Adjustments
 from .preflight import GradingUnavailable, Preflight
 from .results import DETAILS, HASH, STATUS, BatchResult, NotebookGrade, Status, StudentGrade, by_name
-from .runner import stop_all_runs
 from .sandbox import SandboxUnavailable, clean_stale_runs, resolve
 from .settings import DEFAULT_SETTINGS, RunSettings
 from .store import ResultStore
@@ -42,7 +42,7 @@ __all__ = ["Plan", "Records", "grade_class", "grade_students", "prepare", "to_gr
 
 
 def prepare(settings: RunSettings) -> RunSettings:
-    """``settings`` for a batch: the sandbox resolved (:class:`GradingUnavailable` if it cannot run), a cancel event.
+    """``settings`` for a batch: the sandbox resolved (:class:`GradingUnavailable` if it cannot run).
 
     Also removes the run folders and control groups a killed grader left.
     """
@@ -51,7 +51,7 @@ def prepare(settings: RunSettings) -> RunSettings:
     except SandboxUnavailable as exc:
         raise GradingUnavailable(str(exc)) from None
     clean_stale_runs()
-    return replace(settings, sandbox=mode, jobs=max(1, settings.jobs), cancel=threading.Event())
+    return replace(settings, sandbox=mode, jobs=max(1, settings.jobs))
 
 
 @dataclass
@@ -88,11 +88,13 @@ def to_grade(
 
 
 def _grade_safely(
-    master: Master, submission: Submission, settings: RunSettings, preflight: Preflight | None
+    master: Master, submission: Submission, settings: RunSettings, preflight: Preflight | None, cancel: threading.Event
 ) -> NotebookGrade:
-    """:func:`~.grade.grade_notebook`, turning a grader bug on one submission into an ``error`` grade for it."""
+    """:func:`~.grade.grade_notebook` (its runs do not start once ``cancel`` is set), turning a grader bug on one
+    submission into an ``error`` grade for it."""
     try:
-        return grade_notebook(master, submission, settings, preflight)
+        with cancelled_by(cancel):
+            return grade_notebook(master, submission, settings, preflight)
     except (GradingUnavailable, SandboxUnavailable, KeyboardInterrupt):
         raise
     except Exception as exc:
@@ -111,16 +113,17 @@ def grade_students(
     ``settings`` comes from :func:`prepare`.  ``executor`` is where the notebooks are
     graded: by default ``settings.jobs`` threads here, or a dask cluster's
     (:class:`.cluster.ClusterExecutor`); either runs the same ``_grade_safely``.
-    On an exception (Ctrl-C, grading unavailable) every run in progress is stopped
-    before it propagates.
+    On an exception (Ctrl-C, grading unavailable) no run starts any more and every
+    run in progress is stopped before it propagates.
     """
     grades: dict[str, list[NotebookGrade | None]] = {s.name: [None] * len(masters) for s in submissions}
     executor = executor or ThreadPoolExecutor(max_workers=settings.jobs, thread_name_prefix="grade")
     futures: dict[Future[NotebookGrade], tuple[str, int]] = {}
+    cancel = threading.Event()
     try:
         for submission in submissions:
             for index, master in enumerate(masters):
-                future = executor.submit(_grade_safely, master, submission, settings, preflight)
+                future = executor.submit(_grade_safely, master, submission, settings, preflight, cancel)
                 futures[future] = (submission.name, index)
         for future in as_completed(futures):
             name, index = futures[future]
@@ -128,8 +131,7 @@ def grade_students(
             if all(grade is not None for grade in grades[name]):
                 yield StudentGrade(name, tuple(grades.pop(name)))
     except BaseException:
-        if settings.cancel is not None:
-            settings.cancel.set()
+        cancel.set()
         for future in futures:
             future.cancel()
         stop_all_runs()
@@ -220,7 +222,7 @@ def grade_class(
     """
     if not masters:
         raise ValueError("no master notebook with check cells to grade against")
-    settings = prepare(settings) if executor is None else replace(settings, cancel=threading.Event())
+    settings = prepare(settings) if executor is None else settings
     records = Records(gradebook, feedback_dir, masters, settings.sandbox == "none", adjustments)
     plan = to_grade(submissions, records.rows, force, [master.path.name for master in masters])
     by_student = {submission.name: submission for submission in plan.todo}

@@ -66,8 +66,10 @@ def bwrap_args(limits: Limits, cwd: str) -> list[str]:
         args = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
     else:
         args = ["--unshare-all"]
+    # The run may write disk_mb in all: 3/4 of it in /tmp (its folder), 1/4 in /dev/shm (chapter 07 shares 100 MB).
     disk = limits.disk_mb * 2**20 if limits.disk_mb > 0 else None
-    size = ["--size", str(disk)] if disk else []
+    shm = ["--size", str(disk // 4)] if disk else []
+    size = ["--size", str(disk - disk // 4)] if disk else []
     # The run's folder lives in a size-limited /tmp, mounted first: a Python installed under /tmp shows above it.
     args += ["--die-with-parent", "--new-session", *_system_args(), *size, "--perms", "1777", "--tmpfs", "/tmp"]
     for path in binds:
@@ -81,8 +83,8 @@ def bwrap_args(limits: Limits, cwd: str) -> list[str]:
             args += ["--tmpfs", path, "--remount-ro", path]
         else:
             args += ["--ro-bind", "/dev/null", path]
-    shm = ["--size", str(max(disk // 4, 16 * 2**20))] if disk else []
     args += ["--proc", "/proc", "--dev", "/dev", *shm, "--perms", "1777", "--tmpfs", "/dev/shm", "--remount-ro", "/dev"]
     for folder in ("", *FOLDERS):
         args += ["--perms", "0777", "--dir", str(INSIDE / folder)]
+    args += ["--remount-ro", "/"]  # as a normal user bubblewrap's own root is a writable tmpfs with no limit
     return [*args, "--chdir", cwd]

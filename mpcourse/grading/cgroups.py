@@ -3,8 +3,10 @@
 Uses cgroup v1 controllers (``memory``, ``pids``, ``cpuset`` under
 ``/sys/fs/cgroup``), which only root may manage on most systems.  A group is
 made below the grader's own group, the run joins it before it starts (see
-``_confine.py``), and it is emptied and removed when the run ends; groups left
-by a killed grader are removed at the next start.  Where this is not possible
+``_confine.py``), and it is emptied and removed when the run ends.  A group's
+name holds its grader's pid and start time: groups whose grader is gone are
+removed at the next start (wherever they were made, see :mod:`.runplaces`), a
+live grader's never, even before its run has joined.  Where this is not possible
 (not root, or no v1 controllers) :func:`create` returns ``None`` and the
 sandbox falls back to per-process rlimits.
 """
@@ -18,14 +20,14 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
+from . import runplaces
+
 __all__ = ["PREFIX", "RunGroup", "clean_stale", "create"]
 
 #: Name prefix of every group this module makes.
 PREFIX = "mpcourse-run-"
 _MOUNT = Path("/sys/fs/cgroup")
 _CONTROLLERS = ("memory", "pids", "cpuset")
-#: Seconds a new, still empty group is left alone by other graders' clean-up: its run joins it first.
-_JOINING = 60.0
 
 
 def _own(controller: str) -> Path | None:
@@ -102,7 +104,9 @@ def create(memory_mb: int, processes: int, cpus: Iterable[int] | None) -> RunGro
     parents = {controller: _own(controller) for controller in _CONTROLLERS}
     if None in parents.values():
         return None
-    name = PREFIX + uuid.uuid4().hex[:12]
+    name = f"{PREFIX}{runplaces.owner()}-{uuid.uuid4().hex[:12]}"
+    for parent in parents.values():
+        runplaces.remember("cgroups", str(parent))
     made: dict[str, Path] = {}
     group = RunGroup(made)
     try:
@@ -128,36 +132,16 @@ def create(memory_mb: int, processes: int, cpus: Iterable[int] | None) -> RunGro
 
 
 def clean_stale() -> None:
-    """Remove the groups of runs whose grader was killed (their processes first)."""
-    for controller in _CONTROLLERS:
-        parent = _own(controller)
-        if parent is None:
-            continue
+    """Remove the groups of runs whose grader was killed (their processes first), below this grader's groups and
+    wherever a grader of this user made them (:mod:`.runplaces`)."""
+    parents = {own for controller in _CONTROLLERS if (own := _own(controller)) is not None}
+    for parent in parents | set(runplaces.places("cgroups")):
         try:
             stale = [entry for entry in parent.iterdir() if entry.name.startswith(PREFIX) and entry.is_dir()]
         except OSError:
             continue
         for directory in stale:
-            try:
-                age = time.time() - directory.stat().st_mtime
-                if age < _JOINING or (age < 24 * 3600 and _busy(directory)):
-                    continue  # a live grader's: being joined by its run (another grader on this host), or busy
-            except OSError:
-                continue
-            RunGroup({controller: directory}).remove()
-
-
-def _busy(directory: Path) -> bool:
-    """Whether a live grader run may still own this group (a process in it whose grader is alive)."""
-    try:
-        pids = (directory / "cgroup.procs").read_text().split()
-    except OSError:
-        return False
-    for pid in pids:
-        try:
-            parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        if parent not in (0, 1):
-            return True
-    return False
+            made_by = directory.name[len(PREFIX) :].rsplit("-", 1)[0]
+            if "-" not in made_by or runplaces.alive(made_by):
+                continue  # its grader is still running (or it has no owner in its name: not ours to judge)
+            RunGroup({directory.parent.name: directory}).remove()

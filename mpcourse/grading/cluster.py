@@ -106,7 +106,7 @@ class ClusterExecutor(Executor):
         self.files, self._hashes = _files_of(masters, settings.sanitize)
         sanitize = sha256(Path(settings.sanitize).read_bytes())
         self.expected = Expected(*this_version(), tuple(self._hashes.values()), sanitize)
-        self.settings = replace(settings, cancel=None, sanitize=Path("sanitize.cfg"))  # the rules go by hash
+        self.settings = replace(settings, sanitize=Path("sanitize.cfg"))  # the rules go by hash
         self.window = max(1, window)
         self._waiting: deque[tuple[Future[NotebookGrade], Master, Callable[..., NotebookGrade], Submission]] = deque()
         self._running: dict[Any, tuple[Any, Future[NotebookGrade]]] = {}
@@ -154,9 +154,9 @@ class ClusterExecutor(Executor):
         return "none" if self.settings.sandbox == "none" else "bwrap"
 
     def submit(self, fn: Callable[..., NotebookGrade], /, *args: Any, **kwargs: Any) -> Future[NotebookGrade]:
-        """Queue ``fn(master, submission, settings, preflight)`` for a worker; its grade arrives in the future.
+        """Queue ``fn(master, submission, settings, preflight, cancel)`` for a worker; its grade arrives in the future.
 
-        The settings and preflight given are the client's: each worker uses its own.
+        The settings, preflight and cancel event given are the client's: each worker uses its own.
         """
         if kwargs or len(args) < 2:
             raise TypeError("ClusterExecutor.submit takes fn, master, submission (, settings, preflight)")

@@ -24,7 +24,6 @@ from typing import Any
 
 from distributed import WorkerPlugin
 
-from . import sandbox
 from .cluster_submission import SentSubmission
 from .limits import rlimits
 from .notebook import Master, load_master
@@ -35,7 +34,6 @@ from .settings import RunSettings
 
 __all__ = [
     "PLUGIN_PREFIX",
-    "SLOTS_PER_WORKER",
     "CourseFiles",
     "Expected",
     "grade_here",
@@ -45,8 +43,6 @@ __all__ = [
     "worker_problems",
 ]
 
-#: Sandbox slots (as root: uids of runs) each worker process on a host keeps for itself.
-SLOTS_PER_WORKER = 256
 #: The name of the worker plugin carrying the course files (one per content: its hash follows).
 PLUGIN_PREFIX = "mpcourse-course-"
 
@@ -139,35 +135,6 @@ def _master(digest: str) -> Master:
         return _masters[digest]
 
 
-_lease: list[int] = []  # the locked file holding this worker process's range of slots on its host
-
-
-def _claim_slots() -> None:
-    """Give this worker process a range of sandbox slots that no other grader on its host uses.
-
-    Several worker processes on one host would otherwise each number their runs
-    from 0, and as root two runs at once would get the same uid (sharing, for one,
-    the limit on processes).  The range is held by a lock on a file of the host's
-    temporary folder for as long as this process lives; range 0 is left to local graders.
-    """
-    if _lease:
-        return
-    folder = Path(tempfile.gettempdir()) / "mpcourse-slot-ranges"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    for index in range(1, 4096):
-        descriptor = os.open(folder / f"{index}.lock", os.O_CREAT | os.O_RDWR, 0o600)
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(descriptor)
-            continue
-        _lease.append(descriptor)
-        with sandbox._slots_lock:  # the slots a Sandbox takes are the lowest not in this set
-            sandbox._slots.update(range(index * SLOTS_PER_WORKER))
-        return
-    raise GradingUnavailable(f"no free range of sandbox slots in {folder}: too many graders on this host")
-
-
 def _address() -> str:
     """This worker's address (its host's name outside a worker)."""
     try:
@@ -198,11 +165,10 @@ def _ready(settings: RunSettings, sanitize: str) -> tuple[RunSettings, Preflight
             except SandboxUnavailable as exc:
                 raise GradingUnavailable(str(exc)) from None
             if not _prepared:
-                _claim_slots()
                 clean_stale_runs()
             if sanitize not in _files:
                 raise GradingUnavailable(f"this worker has no sanitize rules with sha256 {sanitize[:12]}")
-            ready = replace(settings, sandbox=mode, jobs=_threads(), sanitize=_worker_file(sanitize), cancel=None)
+            ready = replace(settings, sandbox=mode, jobs=_threads(), sanitize=_worker_file(sanitize))
             _prepared[key] = (ready, Preflight(ready))
         return _prepared[key]
 
@@ -214,10 +180,11 @@ def grade_here(
     settings: RunSettings,
     sanitize: str,
 ) -> NotebookGrade:
-    """On a worker: ``function`` (the local grader's own) with this worker's master, settings and preflight."""
+    """On a worker: ``function`` (the local grader's own) with this worker's master, settings and preflight, and a
+    cancel event of its own (the client's cannot travel; a client that stops cancels the tasks not started)."""
     try:
         ready, preflight = _ready(settings, sanitize)
-        return function(_master(master), submission, ready, preflight)
+        return function(_master(master), submission, ready, preflight, threading.Event())
     except GradingUnavailable as exc:  # a worker that joined after the check, and cannot grade
         raise GradingUnavailable(refusal({_address(): [str(exc)]})) from None
 

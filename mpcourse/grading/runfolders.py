@@ -14,9 +14,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from . import cgroups
+from . import cgroups, runplaces
+from .runplaces import start_time
 
-__all__ = ["FOLDERS", "RUN_PREFIX", "clean_stale_runs", "new_run_folder", "remove", "start_time"]
+__all__ = ["FOLDERS", "RUN_PREFIX", "clean_stale_runs", "new_run_folder", "remove"]
 
 #: Name of a run's folder (inside bubblewrap: ``/tmp/mpgrade``; without: ``$TMPDIR/mpgrade-XXXX``).
 RUN_PREFIX = "mpgrade"
@@ -27,6 +28,7 @@ _OWNER = ".owner"
 
 def new_run_folder() -> Path:
     """Make a run's folder (owned by this grader) with its :data:`FOLDERS`; ``home/run`` private."""
+    runplaces.remember("folders", tempfile.gettempdir())
     root = Path(tempfile.mkdtemp(prefix=f"{RUN_PREFIX}-"))
     (root / _OWNER).write_text(f"{os.getpid()} {start_time(os.getpid())}", encoding="utf-8")
     for folder in FOLDERS:
@@ -35,28 +37,17 @@ def new_run_folder() -> Path:
     return root
 
 
-def start_time(pid: int) -> str:
-    """A process's start time (``gone`` when there is no such process): with its pid, who it is."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        import psutil
-
-        try:
-            return str(psutil.Process(pid).create_time())
-        except psutil.Error:
-            return "gone"
-
-
 def clean_stale_runs(folder: str | Path | None = None) -> int:
-    """Remove run folders and control groups left by a grader that was killed; return how many folders."""
+    """Remove run folders and control groups left by a grader that was killed, in ``folder`` (default: the
+    temporary folder) and wherever a grader of this user made them (:mod:`.runplaces`); return how many folders."""
     cgroups.clean_stale()
     removed = 0
-    base = Path(folder or tempfile.gettempdir())
-    try:
-        entries = list(base.glob(f"{RUN_PREFIX}-*"))
-    except OSError:
-        return 0
+    entries: list[Path] = []
+    for base in {Path(folder or tempfile.gettempdir()), *runplaces.places("folders")}:
+        try:
+            entries += base.glob(f"{RUN_PREFIX}-*")
+        except OSError:
+            continue
     for entry in entries:
         try:
             if entry.is_symlink() or not entry.is_dir() or entry.stat().st_uid != os.getuid():

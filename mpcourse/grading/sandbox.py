@@ -1,25 +1,15 @@
 """Run learner code in a sandbox: bubblewrap on Linux, or (``none``) with process limits only.
 
-One :class:`Sandbox` per run::
+One :class:`Sandbox` per run (:mod:`.driver` drives it: pipes, timeout, stop)::
 
     with Sandbox("bwrap", Limits(timeout=60)) as box:
-        process = box.popen([sys.executable, "-c", code], files={"work/data.json": b"{}"},
-                            cwd=box.path("work"), stdout=log, report_fd=write_end)
-        process.wait(box.limits.timeout)
+        process = box.popen([PYTHON, "-c", code], files={"work/data.json": b"{}"}, report_fd=write_end)
     # every process of the run is gone here, and so are its files
 
-Inside bubblewrap a run sees the system (``/usr``, ``/etc``) and the Python
-environment read-only (of the ``mpcourse`` package only its own folder, without
-course masters or solutions), its own size-limited ``/tmp`` holding the run's
-folder ``/tmp/mpgrade`` (``work``, ``home``, ``tmp``), and ``/dev/shm``, nothing
-else of the machine; it has no
-network, its own pid namespace that ends with the run, an environment built from
-an allowlist, and it never runs as root.  See docs/teachers/isolation.md for
-which limit holds where.
-
-This module chooses the sandbox and starts, stops and cleans up a run; the
-pieces it uses: :mod:`.bwrap` (bubblewrap's command line), :mod:`.limits` (the
-limits as rlimits, CPU shares), :mod:`.runfolders` (run folders on the grader's
+What a run sees and cannot do is in docs/teachers/sandbox.md.  This module
+chooses the sandbox and starts, stops and cleans up a run; its pieces:
+:mod:`.bwrap` (bubblewrap's command line), :mod:`.seccomp` (the system calls
+refused), :mod:`.limits`, :mod:`.runfolders` (run folders on the grader's
 side), :mod:`.cgroups` (whole-run limits as root) and ``_confine.py`` (the
 process side, run by path).
 """
@@ -39,9 +29,9 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from ..tools import proctree
-from . import cgroups
+from . import cgroups, seccomp
 from .bwrap import INSIDE, PYTHON, bwrap_args
-from .limits import DEFAULT_LIMITS, Limits, cpus_for, is_root, rlimits
+from .limits import DEFAULT_LIMITS, Limits, cpus_for, is_root, rlimits, run_uid
 from .runfolders import clean_stale_runs, new_run_folder, remove
 
 __all__ = [
@@ -64,8 +54,6 @@ DEFAULT_MODE = "auto"
 MARKER_ENV = "MPCOURSE_GRADING_RUN"
 #: Teacher variables a run still gets (everything else is left out).
 PASSED_ENV = ("MPCOURSE_START_METHOD",)
-#: Root runs learner code as these uids (one per concurrent run); they need no account.
-ROOT_UID_BASE = 2_000_000_000
 
 _CONFINE = str(Path(__file__).with_name("_confine.py"))
 
@@ -145,10 +133,18 @@ class Sandbox:
     ``mode`` is ``bwrap`` or ``none`` (see :func:`resolve`).  Each live sandbox
     holds a slot (the lowest free number): as root its run gets a uid of its own,
     and with ``jobs`` > 1 its share of the CPUs (``cpus`` chooses them instead).
+    With bubblewrap every process of the run gets the :mod:`.seccomp` filter
+    (``tracing``: but for ``ptrace``, see :func:`.seccomp.tracee_command`).
     """
 
     def __init__(
-        self, mode: str, limits: Limits = DEFAULT_LIMITS, *, jobs: int = 1, cpus: Sequence[int] | None = None
+        self,
+        mode: str,
+        limits: Limits = DEFAULT_LIMITS,
+        *,
+        jobs: int = 1,
+        cpus: Sequence[int] | None = None,
+        tracing: bool = False,
     ) -> None:
         if mode not in ("bwrap", "none"):
             raise ValueError(f"mode must be 'bwrap' or 'none' (resolve 'auto' first), not {mode!r}")
@@ -157,6 +153,7 @@ class Sandbox:
             _slots.add(self.slot)
         chosen = cpus if cpus is not None else cpus_for(self.slot, jobs)
         self.mode, self.limits, self.cpus = mode, limits, tuple(chosen) if chosen else None
+        self.tracing = tracing
         self.marker = uuid.uuid4().hex
         self._since = time.time() - 1.0
         self._process: subprocess.Popen[bytes] | None = None
@@ -238,13 +235,16 @@ class Sandbox:
                 if self._group is not None:
                     config["cgroups"] = self._group.procs_files
                 args = ["bwrap", *bwrap_args(self.limits, cwd)]
+                if (code := seccomp.program(tracing=self.tracing)) is not None:
+                    opened.append(_memfd(code))
+                    args += ["--seccomp", str(opened[-1])]
                 for relative, data in (files or {}).items():
                     descriptor = _memfd(data)
                     opened.append(descriptor)
                     args += ["--perms", "0666", "--file", str(descriptor), self.path(relative)]
                 inside = {"report_fd": report_fd if report_fd is not None else 2}
                 if is_root():
-                    inside.update(uid=ROOT_UID_BASE + self.slot, gid=ROOT_UID_BASE + self.slot)
+                    inside.update(uid=run_uid(self.slot), gid=run_uid(self.slot))
                 supervisor = [PYTHON, _CONFINE, "supervise", json.dumps(inside)]
                 bwrap = shutil.which("bwrap") or "bwrap"
                 wrapped = [PYTHON, _CONFINE, "enter", json.dumps(config), bwrap, *args[1:], *supervisor]

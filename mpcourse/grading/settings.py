@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .limits import DEFAULT_LIMITS, Limits
@@ -18,13 +17,12 @@ DEFAULT_SANITIZE = Path(__file__).with_name("sanitize.cfg")
 @dataclass(frozen=True)
 class RunSettings:
     """Everything a run needs besides its notebook: limits, sandbox (``bwrap`` or ``none``), nbval sanitize
-    rules, the number of runs at once (each gets its share of the CPUs) and a batch's cancel event."""
+    rules and the number of runs at once (each gets its share of the CPUs)."""
 
     limits: Limits = DEFAULT_LIMITS
     sandbox: str = DEFAULT_MODE
     sanitize: Path = DEFAULT_SANITIZE
     jobs: int = 1
-    cancel: threading.Event | None = field(default=None, compare=False)
 
 
 #: The settings used when none are given.

@@ -6,7 +6,7 @@ the child exits, possibly before that thread has forwarded the child's lines,
 so the parent's next ``print`` can come first, tear a line in two (with
 ``PYTHONUNBUFFERED`` a child writes a line and its newline separately), or the
 lines show up under the next cell.  Measured in 40-cell runs of
-start/join/print: 8-15 cells of 40 wrong under forkserver, now 0.
+start/join/print: 8-15 cells of 40 wrong under forkserver without this module, 0 with it.
 
 Waiting must not happen inside ``join()``: a learner timing start and join
 would measure mpcourse, not multiprocessing (it did: 31.5 ms against 8.5 ms).
@@ -21,6 +21,13 @@ after the children's output, and the wait ends when the pipe's reader thread
 hands it to the stream (which drops it), so everything before it has arrived.
 Output of forked children, which travels over a zmq socket instead, is taken
 in by the IOPub thread before the parent's next output.
+
+All of this reads ipykernel's ``OutStream`` internals (its pipe, its reader
+thread, its IOPub thread) and IPython's shell hooks.  :func:`missing_features`
+names those this kernel lacks; :func:`install` then warns once and falls back
+to what still works (a drain at the end of each cell, or nothing), so a newer
+ipykernel degrades the ordering of child output, never a cell.  The supported
+range is bounded in ``pyproject.toml`` and tested in ``tests/kernel``.
 """
 
 from __future__ import annotations
@@ -31,9 +38,15 @@ import select
 import sys
 import threading
 import time
+import warnings
 from typing import Any
 
-__all__ = ["drain_captured_output", "drain_if_pending", "install", "output_pending"]
+__all__ = ["drain_captured_output", "drain_if_pending", "install", "missing_features", "output_pending"]
+
+#: What the drain uses of an fd-capturing ``OutStream`` (ipykernel 6.25 to 7.x have them all).
+STREAM_FEATURES = ("_fid", "_original_stdstream_fd", "watch_fd_thread", "pub_thread")
+#: What it uses of the IPython shell: the end of a cell, and what else writes into a cell.
+SHELL_FEATURES = ("events", "displayhook", "display_pub", "_showtraceback")
 
 _SETTLE = 0.01  # fallback: one more look after the pipe seems empty, the reader may be mid-write
 _LIMIT = 2.0  # never hold a cell longer than this
@@ -201,18 +214,61 @@ def _end_of_cell() -> None:
     drain_captured_output()
 
 
+def missing_features(shell: Any, streams: list[Any]) -> list[str]:
+    """The ipykernel and IPython features the drain needs that this kernel lacks (``[]``: all there)."""
+    missing = [f"shell.{name}" for name in SHELL_FEATURES if not hasattr(shell, name)]
+    for stream in streams:
+        missing += [f"OutStream.{name}" for name in STREAM_FEATURES if not hasattr(stream, name)]
+        if not callable(getattr(type(stream), "write", None)):
+            missing.append("OutStream.write")
+    return sorted(set(missing))
+
+
+def _warn_once(shell: Any, missing: list[str]) -> None:
+    """One warning per kernel: which features are missing, and what the learner will see."""
+    if getattr(shell, "_mpcourse_drain_warned", False):
+        return
+    try:
+        shell._mpcourse_drain_warned = True
+    except AttributeError:
+        pass
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = f"ipykernel {version('ipykernel')}"
+    except PackageNotFoundError:
+        found = "this kernel"
+    warnings.warn(
+        f"mpcourse: {found} lacks {', '.join(missing)}, so a child process's output may show up after the "
+        "parent's next line or under the next cell. The course is tested with ipykernel 6.25 to 7.x: "
+        "pip install 'ipykernel>=6.25,<8' keeps it in order.",
+        RuntimeWarning,
+        stacklevel=3,
+    )
+
+
 def install() -> None:
     """In a Jupyter kernel: drain before the kernel's next write after a ``join``, and after each cell.
 
-    Does nothing outside a kernel, and only once per kernel.
+    Does nothing outside a kernel, and only once per kernel.  A kernel without the
+    features the drain needs (:func:`missing_features`) gets one warning and, if it
+    still has cell events, a drain at the end of each cell only.
     """
     shell: Any = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
     if shell is None or getattr(shell, "_mpcourse_drain", False):
         return
+    streams = _captured_streams()
+    missing = missing_features(shell, streams)
+    if missing:
+        _warn_once(shell, missing)
+        if "shell.events" not in missing:  # the end-of-cell drain reads no private attribute it lacks
+            shell.events.register("post_execute", _end_of_cell)
+            shell._mpcourse_drain = True
+        return
     kernel_pid = os.getpid()
     shell.events.register("post_execute", _end_of_cell)
     shell._mpcourse_drain = True
-    for stream in _captured_streams():
+    for stream in streams:
         stream_class = type(stream)
         if not isinstance(stream_class.__dict__.get("write"), _MarkingWrite):
             stream_class.write = _MarkingWrite(stream_class.write, kernel_pid)
@@ -221,8 +277,8 @@ def install() -> None:
             stream._mpcourse_write = replaced
         stream._mpcourse_mark_seen = threading.Event()
     # what else the kernel sends into the cell: a result (Out[n]), display(), a traceback
-    _drain_first(getattr(shell, "displayhook", None), "start_displayhook", kernel_pid)
-    _drain_first(getattr(shell, "display_pub", None), "publish", kernel_pid)
+    _drain_first(shell.displayhook, "start_displayhook", kernel_pid)
+    _drain_first(shell.display_pub, "publish", kernel_pid)
     _drain_first(shell, "_showtraceback", kernel_pid)
     process_class = multiprocessing.process.BaseProcess
     process_class.join = _noting_join(process_class.join, kernel_pid)

@@ -1,4 +1,10 @@
-"""JupyterLab on the learner's copy: the command, and running it in place of ``mpcourse start``."""
+"""JupyterLab on the learner's copy: the command, the notebook it opens, and running it in place of ``mpcourse start``.
+
+It opens one notebook, the one the learner last saved (the first on a new copy),
+with ``?reset``: JupyterLab otherwise reopens every tab of the last session, and
+starts a kernel for each.  Its own log is kept to warnings, so what the learner
+sees is the address to open (or an error).
+"""
 
 from __future__ import annotations
 
@@ -9,18 +15,32 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote
 
-__all__ = ["lab_command", "run_lab"]
+__all__ = ["lab_command", "last_used", "run_lab"]
+
+
+def last_used(workspace: Path, notebooks: Sequence[str], since: float | None) -> str | None:
+    """The notebook of ``notebooks`` (names in ``workspace``) saved last after ``since`` (a time); ``None`` if none."""
+    saved = []
+    for name in notebooks:
+        try:
+            saved.append(((workspace / name).stat().st_mtime, name))
+        except OSError:
+            continue
+    recent = [entry for entry in saved if since is None or entry[0] > since]
+    return max(recent)[1] if recent else None
 
 
 def lab_command(workspace: Path, first: str | None = None, options: Sequence[str] = ()) -> list[str]:
-    """``jupyter lab`` serving ``workspace``, opening the notebook ``first`` (if given); ``options`` go last.
+    """``jupyter lab`` serving ``workspace``, opening only the notebook ``first`` (if given); ``options`` go last.
 
     As root (a container, a fresh cloud machine) JupyterLab refuses to start
     without ``--allow-root``, so the course command adds it there.
     """
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={workspace}"]
     if first:
-        command.append(f"--LabApp.default_url=/lab/tree/{quote(first)}")
+        command.append(f"--LabApp.default_url=/lab/tree/{quote(first)}?reset")
+    if not any("log_level" in option or option == "--debug" for option in options):
+        command += ["--ServerApp.log_level=WARN", "--LabApp.log_level=WARN"]  # the address is logged as critical
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in options:
         command.append("--allow-root")
     return [*command, *options]

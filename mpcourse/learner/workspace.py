@@ -4,6 +4,13 @@
 file the learner changed is never overwritten.  What was written is remembered in
 ``.mpcourse/manifest.json`` inside the copy (a SHA-256 per file), which is how a
 changed file is told from an untouched one, and a newer course version from the old.
+For a notebook the SHA-256 covers what the learner can change (its cells and their
+sources, :func:`~mpcourse.learner.notebook_state.learner_digest`), so a notebook
+that was only opened, run and saved still counts as untouched.
+
+The notebooks arrive clean (:func:`~mpcourse.learner.notebook_state.clean_copy`):
+no outputs from the maintainer's machine, and the metadata the learner's kernel
+writes on opening already in place.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .course import course_dir, course_files, course_notebooks
+from .notebook_state import clean_copy, learner_digest
 
 __all__ = [
     "ADDED",
@@ -80,18 +88,23 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 def _student_copies(course: Path) -> dict[Path, bytes]:
-    """Every file of the learner's copy as the course gives it today: notebooks as student copies."""
+    """Every file of the learner's copy as the course gives it today: notebooks as clean student copies."""
     import nbformat
 
     from ..student_copy import student_copy
 
     files = {}
     for path in course_notebooks(course):
-        copy = nbformat.from_dict(student_copy(nbformat.read(path, as_version=4)))
-        files[Path(path.name)] = nbformat.writes(copy).encode("utf-8")
+        notebook = clean_copy(nbformat.from_dict(student_copy(nbformat.read(path, as_version=4))))
+        files[Path(path.name)] = (nbformat.writes(notebook) + "\n").encode("utf-8")
     for relative in course_files(course):
         files[relative] = (course / relative).read_bytes()
     return files
+
+
+def _fingerprint(data: bytes) -> str:
+    """What the manifest remembers of a file: what the learner can change of a notebook, else all its bytes."""
+    return learner_digest(data) or _digest(data)
 
 
 def _read_manifest(workspace: Path) -> dict[str, str]:
@@ -117,18 +130,19 @@ def prepare(workspace: str | Path, course: Path | None = None) -> list[FileState
     given = _read_manifest(workspace)
     states = []
     for relative, data in _student_copies(course).items():
-        key, target, new = relative.as_posix(), workspace / relative, _digest(data)
+        key, target, new = relative.as_posix(), workspace / relative, _fingerprint(data)
         old = given.get(key)
         if not target.exists():
             _write_atomically(target, data)
             given[key], state = new, (RESTORED if old else ADDED)
         else:
-            current = _digest(target.read_bytes())
+            mine = target.read_bytes()
+            current = _fingerprint(mine)
             if current == new:
                 given[key], state = new, UNCHANGED
             elif old is None:
                 state = NEWER  # a file of the learner's own with the course's name: never replaced
-            elif current == old:
+            elif old in (current, _digest(mine)):  # untouched (a manifest may still hold whole-file digests)
                 _write_atomically(target, data)
                 given[key], state = new, UPDATED
             else:

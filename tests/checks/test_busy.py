@@ -49,9 +49,12 @@ def _notebook(tmp_path, source: str, stored_stdout: str, result: str | None = No
 
 @pytest.mark.slow
 def test_nbval_compares_a_busy_pass_equal_to_an_idle_one(tmp_path):
-    """A check cell stored with only its PASS line still matches when the run adds the busy note."""
-    source = "from mpcourse.checks import busy\nbusy.passed_because_busy('x', 1.2, 2, 'the check asked less')"
-    result = _notebook(tmp_path, source, "PASS: x\n", result="True")
+    """A check cell stored with only its PASS line still matches when the run adds the numbers and the busy note."""
+    source = (
+        "from mpcourse.checks import busy\n"
+        "busy.judge_speedup('x', busy.Speedup(0.6, '2 workers', 'the loop'), 1.3, 0.9, 2, '')"
+    )
+    result = _notebook(tmp_path, source, "PASS: x\n")
     assert result.returncode == 0, result.stdout[-3000:]
 
 
@@ -60,3 +63,32 @@ def test_nbval_would_see_the_note_as_text(tmp_path):
     """The control: the same note as text on stdout does change the compared output."""
     result = _notebook(tmp_path, "print('PASS: x')\nprint('This machine was busy')", "PASS: x\n")
     assert result.returncode == 1, result.stdout[-3000:]
+
+
+# --- a check's line never contradicts the numbers beside it ----------------------------------
+
+SPEEDUPS = [0.3, 0.6, 0.95, 1.05, 1.2, 1.35, 1.8, 2.0]
+FREE = [0.4, 0.9, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0, None]
+
+
+@pytest.mark.parametrize("free", FREE)
+@pytest.mark.parametrize("ratio", SPEEDUPS)
+def test_no_pass_line_above_numbers_that_say_otherwise(capsys, monkeypatch, ratio, free):
+    """Whatever the load: a PASS comes with the learner's own numbers, and a low speedup only with its reason."""
+    shown: list[str] = []
+    monkeypatch.setattr(busy, "note", shown.append)
+    passed = busy.judge_speedup("x", busy.Speedup(ratio, "2 workers", "the loop"), 1.3, free, 2, "a hint")
+    line = capsys.readouterr().out
+    assert len(shown) == 1 and f"{ratio:.2f}x" in shown[0]
+    if passed and ratio <= 1.3:
+        assert free is not None and free < busy.BUSY_SHARE * 2, line
+        assert "not your code, is why the speedup is low" in shown[0]
+    if ratio > 1.3:
+        assert passed and line == "PASS: x\n", "a right answer got NOT YET"
+
+
+def test_one_usable_core_asks_nothing_and_says_why(capsys, monkeypatch):
+    shown: list[str] = []
+    monkeypatch.setattr(busy, "note", shown.append)
+    assert busy.judge_speedup("x", busy.Speedup(0.9, "2 workers", "the loop"), 1.3, None, 1, "") is True
+    assert "one usable core" in shown[0]

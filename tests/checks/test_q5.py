@@ -185,16 +185,16 @@ def test_map_faster_fails_wrong_measurements(times, capsys):
 def test_map_faster_map_without_gain_fails_on_an_idle_machine(capsys, notes):
     """map measured no faster than a loop while both cores stood idle: NOT YET."""
     assert check_map_faster(Seconds(0.8, 1.0), Seconds(0.82, 1.9), Seconds(0.7, 1.95), cpus=2) is False
-    assert capsys.readouterr().out.startswith("NOT YET: ") and notes == []
+    assert capsys.readouterr().out.startswith("NOT YET: ") and "Other programs" not in notes[0]
 
 
 @pytest.mark.parametrize(("free", "map_time"), [(1.33, 0.68), (1.0, 0.79), (1.6, 0.66)])
 def test_map_faster_right_approach_passes_on_a_loaded_machine(capsys, notes, free, map_time):
     assert check_map_faster(Seconds(0.8, 1.0), Seconds(0.82, 1.0), Seconds(map_time, free), cpus=2) is True
     assert capsys.readouterr().out == (
-        "PASS: apply in a loop was no faster than one process; map was over 1.3x faster\n"
+        "PASS: apply in a loop was no faster than one process; map was faster as far as the free cores allowed\n"
     )
-    assert len(notes) == 1 and f"about {free:.1f} of 2 cores" in notes[0]
+    assert len(notes) == 1 and f"about {free:.1f} cores" in notes[0]
 
 
 def test_map_faster_apply_faster_than_serial_fails_on_a_loaded_machine_too(capsys, notes):
@@ -205,3 +205,9 @@ def test_map_faster_apply_faster_than_serial_fails_on_a_loaded_machine_too(capsy
 def test_map_faster_asks_nothing_of_map_on_one_core(capsys):
     assert check_map_faster(0.8, 0.82, 0.8, cpus=1) is True
     assert check_map_faster(0.8, 0.4, 0.8, cpus=1) is False
+
+
+def test_map_faster_a_one_process_run_slowed_by_other_programs_is_no_wrong_answer(capsys, notes):
+    """The right answer on a loaded machine: the loop lost its core (1.83x for apply), the pool runs did not."""
+    assert check_map_faster(Seconds(1.5, 0.5), Seconds(0.82, 1.9), Seconds(0.42, 1.9), cpus=2) is True
+    assert capsys.readouterr().out.startswith("PASS: ")

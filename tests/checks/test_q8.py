@@ -119,7 +119,7 @@ def test_fails_for_a_lambda(capsys):
 def test_fails_for_the_released_stub(capsys):
     """The learner's copy binds the names to ``...`` until they are written."""
     assert check_inside_count(..., ...) is False
-    assert "pass the function itself" in one_line(capsys)
+    assert "write your answer in the cell above (it still holds `...`)" in one_line(capsys)
 
 
 def test_fails_for_arguments_swapped(capsys, solution):

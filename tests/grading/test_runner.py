@@ -10,10 +10,11 @@ import nbformat
 import pytest
 from grading_fixtures import LOOP_ANSWER, executed, orphans, require_bwrap, write_masters
 
+from mpcourse.grading.driver import cancelled_by, stop_all_runs
 from mpcourse.grading.grade import grade_notebook
 from mpcourse.grading.limits import Limits, cpus_for
 from mpcourse.grading.notebook import load_master
-from mpcourse.grading.runner import run_notebook, stop_all_runs
+from mpcourse.grading.runner import run_notebook
 from mpcourse.grading.settings import RunSettings
 from mpcourse.grading.submissions import Submission
 
@@ -78,8 +79,13 @@ def test_stop_all_runs_kills_a_run_in_progress(tmp_path):
     results: list = []
     watcher = _Watcher()
     watcher.start()
-    settings = RunSettings(Limits(timeout=120), cancel=cancel)
-    worker = threading.Thread(target=lambda: results.append(grade_notebook(master, submission, settings)))
+    settings = RunSettings(Limits(timeout=120))
+
+    def grade() -> None:
+        with cancelled_by(cancel):
+            results.append(grade_notebook(master, submission, settings))
+
+    worker = threading.Thread(target=grade)
     worker.start()
     deadline = time.monotonic() + 60
     while watcher.seen < 2 and time.monotonic() < deadline:

@@ -28,7 +28,7 @@ from grading_fixtures.hostile import HOSTILE, Targets, make_hostile_class
 
 import mpcourse
 from mpcourse.cli import main
-from mpcourse.grading import runfolders
+from mpcourse.grading import runfolders, runplaces
 from mpcourse.grading.gradebook import read_gradebook
 from mpcourse.tools import proctree
 
@@ -230,7 +230,7 @@ def test_run_folders_of_a_killed_grader_are_removed(tmp_path):
     stale, live = tmp_path / "mpgrade-stale", tmp_path / "mpgrade-live"
     for folder, pid in ((stale, dead.pid), (live, os.getpid())):
         (folder / "work").mkdir(parents=True)
-        (folder / ".owner").write_text(f"{pid} {runfolders.start_time(pid)}")
+        (folder / ".owner").write_text(f"{pid} {runplaces.start_time(pid)}")
     assert runfolders.clean_stale_runs(tmp_path) == 1
     assert not stale.exists() and live.exists()
 

@@ -86,3 +86,76 @@ def test_outside_a_kernel_join_is_untouched(method):
     done = subprocess.run([sys.executable, "-c", OUTSIDE_A_KERNEL, method], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "child\nparent\n"
+
+
+FEATURES = (
+    "import sys\nfrom mpcourse.kernel import output_drain\n"
+    "streams = [s for s in (sys.stdout, sys.stderr) if isinstance(getattr(s, '_fid', None), int)]\n"
+    "print(len(streams), output_drain.missing_features(get_ipython(), streams))"
+)
+
+
+def test_this_kernels_ipykernel_has_every_feature_the_drain_reads():
+    """The ipykernel installed here (within pyproject's bound) gives the drain all it reads: no warning."""
+    notebook = execute([FEATURES])
+    assert stream_text(notebook.cells[0]) == "2 []\n"
+    assert not [o for o in notebook.cells[0].outputs if o.get("name") == "stderr"]
+
+
+def test_the_installed_ipykernel_is_within_the_supported_range():
+    """pyproject bounds ipykernel to the versions whose internals the drain is tested against."""
+    import re
+    from importlib.metadata import version
+    from pathlib import Path
+
+    from packaging.requirements import Requirement
+
+    pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
+    bound = Requirement(re.search(r'^\s*"(ipykernel[^"]*)"', pyproject, re.MULTILINE).group(1))
+    assert "8.0" not in bound.specifier, f"{bound} has no upper bound below the next major ipykernel"
+    assert version("ipykernel") in bound.specifier
+
+
+class _Events:
+    def __init__(self):
+        self.registered = []
+
+    def register(self, event, callback):
+        self.registered.append(event)
+
+
+class _BareStream:
+    """An fd-capturing stream of a kernel that has none of ipykernel's reader internals."""
+
+    _fid = 0
+
+    def write(self, text):
+        return len(text)
+
+    def flush(self):
+        pass
+
+
+def test_a_kernel_without_the_features_gets_one_warning_and_keeps_join_and_write(monkeypatch):
+    """An ipykernel that changed its internals: one warning, the end-of-cell drain only, nothing patched."""
+    import multiprocessing.process
+    import types
+    import warnings
+
+    from mpcourse.kernel import output_drain
+
+    shell = types.SimpleNamespace(events=_Events(), displayhook=object(), display_pub=object(), _showtraceback=print)
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: shell))
+    stream = _BareStream()
+    monkeypatch.setattr(sys, "stdout", stream)
+    monkeypatch.setattr(sys, "stderr", stream)
+    join, write = multiprocessing.process.BaseProcess.join, _BareStream.__dict__["write"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        output_drain.install()
+        output_drain.install()
+    assert len(caught) == 1 and "watch_fd_thread" in str(caught[0].message), [str(w.message) for w in caught]
+    assert "ipykernel>=6.25,<8" in str(caught[0].message)
+    assert multiprocessing.process.BaseProcess.join is join
+    assert _BareStream.__dict__["write"] is write
+    assert shell.events.registered == ["post_execute"]

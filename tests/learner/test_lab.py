@@ -10,13 +10,14 @@ import pytest
 
 from mpcourse.__main__ import main
 from mpcourse.learner.lab import lab_command
+from mpcourse.learner.workspace import MANIFEST
 
 
 def test_lab_serves_the_copy_opens_the_first_notebook_and_passes_options_on(tmp_path: Path) -> None:
     command = lab_command(tmp_path, "01_a b.ipynb", ["--no-browser"])
     assert command[:3] == [sys.executable, "-m", "jupyterlab"]
     assert f"--ServerApp.root_dir={tmp_path}" in command
-    assert "--LabApp.default_url=/lab/tree/01_a%20b.ipynb" in command
+    assert "--LabApp.default_url=/lab/tree/01_a%20b.ipynb?reset" in command  # that tab alone, not the last session's
     assert command[-1] == "--no-browser"
 
 
@@ -33,8 +34,29 @@ def test_start_runs_lab_on_the_copy_with_the_options_after_the_double_dash(
     assert where == workspace and command[-3:] == ["--no-browser", "--port", "8899"]
     assert any(part.startswith("--LabApp.default_url=/lab/tree/01_") for part in command)  # a new copy: notebook 01
     assert main(["start", str(workspace)]) == 0
-    assert not any(part.startswith("--LabApp.default_url") for part in ran.pop()[0])  # then JupyterLab's own layout
+    assert any(part.startswith("--LabApp.default_url=/lab/tree/01_") for part in ran.pop()[0])  # nothing saved since
     assert "Starting JupyterLab" in capsys.readouterr().out
+
+
+def test_start_reopens_the_notebook_saved_last(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ran = []
+    monkeypatch.setattr("mpcourse.learner.lab.run_lab", lambda command, workspace: ran.append(command) or 0)
+    workspace = tmp_path / "mine"
+    assert main(["start", str(workspace), "--no-lab"]) == 0
+    saved = sorted(workspace.glob("*.ipynb"))[2]
+    later = (workspace / MANIFEST).stat().st_mtime + 60
+    os.utime(saved, (later, later))
+    assert main(["start", str(workspace)]) == 0
+    assert f"--LabApp.default_url=/lab/tree/{saved.name}?reset" in ran.pop()
+
+
+def test_start_is_short_on_a_new_copy_and_jupyterlab_logs_warnings_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["start", str(tmp_path / "mine"), "--no-lab"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) <= 3
+    assert "--ServerApp.log_level=WARN" in lab_command(tmp_path)
+    assert "--ServerApp.log_level=WARN" not in lab_command(tmp_path, options=["--ServerApp.log_level=INFO"])
 
 
 def test_lab_command_allows_root_only_as_root(tmp_path, monkeypatch):

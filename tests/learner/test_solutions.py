@@ -9,6 +9,7 @@ import pytest
 from grading_fixtures import SOLUTIONS, write_masters
 from notebook_runner import execute, stream_text
 
+from mpcourse import load_ipython_extension
 from mpcourse.__main__ import main
 from mpcourse.checks import report
 from mpcourse.course_format import solution_note
@@ -19,13 +20,34 @@ from mpcourse.learner.solution_magic import solution
 
 
 class Shell:
-    """What ``%solution`` uses of IPython: the next input it sets."""
+    """What ``%solution`` uses of IPython: the next input it sets, which must replace the asking cell's text."""
 
     def __init__(self) -> None:
         self.next_inputs: list[str] = []
 
-    def set_next_input(self, text: str) -> None:
+    def set_next_input(self, text: str, replace: bool = False) -> None:
+        assert replace, "a solution in a new cell is added again by every run of the %solution cell"
         self.next_inputs.append(text)
+
+    def register_magic_function(self, func: object, magic_kind: str, magic_name: str) -> None:
+        pass
+
+    custom_exceptions: tuple[type, ...] = ()
+
+    def set_custom_exc(self, exceptions: tuple[type, ...], handler: object) -> None:
+        self.custom_exceptions = exceptions
+
+    def run_cell(self, text: str, store_history: bool = False) -> None:
+        self.ran = text
+
+
+@pytest.fixture(name="loaded")
+def loaded_fixture(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kernel after ``%load_ext mpcourse``: the hint hook installed (and removed after the test)."""
+    from mpcourse import checks
+
+    monkeypatch.setattr(checks, "_hint_hooks", [])
+    load_ipython_extension(Shell())
 
 
 @pytest.fixture
@@ -54,14 +76,14 @@ def test_names_come_from_the_check_function(small_course: Path) -> None:
         solutions.find("doubel", small_course)
 
 
-def test_solution_magic_puts_the_answer_in_a_new_cell(capsys: pytest.CaptureFixture[str]) -> None:
+def test_solution_magic_puts_the_answer_in_its_own_cell(capsys: pytest.CaptureFixture[str]) -> None:
+    """The answer replaces ``%solution NAME``: the cursor stays on it, and a re-run adds no second copy."""
     name, exercise = next(iter(solutions.exercises().items()))
     shell = Shell()
     solution(shell, name)
-    assert shell.next_inputs == [
-        f"{part}\n{solution_note(exercise.name)}" for part in solutions.solution_parts(exercise)[:1]
-    ]
-    assert "in the new cell below" in capsys.readouterr().out
+    expected = [f"{part}\n{solution_note(exercise.name)}" for part in solutions.solution_parts(exercise)[:1]]
+    assert shell.next_inputs == expected
+    assert "is now in this cell" in capsys.readouterr().out
 
 
 def test_a_two_part_exercise_comes_in_parts(capsys: pytest.CaptureFixture[str]) -> None:
@@ -84,7 +106,9 @@ def test_solution_magic_without_a_name_lists_the_exercises(capsys: pytest.Captur
     assert shell.next_inputs == []
 
 
-def test_a_failed_check_of_an_exercise_says_how_to_get_its_solution(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_failed_check_of_an_exercise_says_how_to_get_its_solution(
+    loaded: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     name, exercise = next(iter(solutions.exercises().items()))
     report(False, exercise.title, "a hint")
     line = capsys.readouterr().out
@@ -95,7 +119,7 @@ def test_a_failed_check_of_an_exercise_says_how_to_get_its_solution(capsys: pyte
 
 
 def test_release_without_solutions_marks_the_copies_and_the_magic_says_so(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    loaded: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     student = tmp_path / "student"
     assert main(["release", str(student), "--no-solutions"]) == 0
@@ -124,14 +148,28 @@ def test_a_plain_release_keeps_solutions_on_demand(tmp_path: Path, capsys: pytes
 
 
 @pytest.mark.slow
-def test_in_a_kernel_the_hint_works_without_load_ext() -> None:
-    """A NOT YET line says %solution NAME: in a real kernel that magic then works, no %load_ext needed."""
+def test_in_a_kernel_load_ext_brings_the_hint_and_the_magic() -> None:
+    """Before ``%load_ext mpcourse`` a NOT YET line is the check's own; after it, it names a working %solution."""
     name, exercise = next(iter(solutions.exercises().items()))
+    fail = f"from mpcourse.checks import report\nreport(False, {exercise.title!r}, 'a hint')"
+    notebook = execute([fail, "%load_ext mpcourse", fail, f"%solution {name}"])
+    before, _, after, magic = (stream_text(cell) for cell in notebook.cells)
+    assert "%solution" not in before and "Hint: a hint" in before
+    assert f"%solution {name}" in after
+    assert "is now in this cell" in magic
+
+
+@pytest.mark.slow
+def test_in_a_kernel_the_solution_runs_where_it_was_asked_for() -> None:
+    """``%solution sum_of_squares`` (a %%worker answer) and then the check: PASS, with no cell run in between."""
     notebook = execute(
-        [f"from mpcourse.checks import report\nreport(False, {exercise.title!r}, 'a hint');", f"%solution {name}"]
+        [
+            "%load_ext mpcourse\nfrom mpcourse.checks.q1 import check_sum_of_squares",
+            "%solution sum_of_squares",
+            "check_sum_of_squares(sum_of_squares)",
+        ]
     )
-    assert f"%solution {name}" in stream_text(notebook.cells[0])
-    assert "in the new cell below" in stream_text(notebook.cells[1])
+    assert stream_text(notebook.cells[2]).startswith("PASS: "), stream_text(notebook.cells[1])
 
 
 def test_exercises_group_answers_with_checks_as_grading_does() -> None:

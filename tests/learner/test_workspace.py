@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -14,6 +15,7 @@ from mpcourse.__main__ import main
 from mpcourse.course_format import ANSWER, cell_tags
 from mpcourse.grading.notebook import load_master
 from mpcourse.learner.course import course_dir, course_files, course_notebooks
+from mpcourse.learner.notebook_state import KERNELSPEC, kernel_language_info
 from mpcourse.learner.workspace import ADDED, KEPT, NEWER, RESTORED, UNCHANGED, UPDATED, default_workspace, prepare
 
 REPO_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
@@ -192,10 +194,12 @@ def test_start_says_which_notebooks_have_a_newer_course_version(
     monkeypatch.setattr("mpcourse.learner.workspace.course_dir", lambda: small_course)
     workspace = tmp_path / "mine"
     assert main(["start", str(workspace), "--no-lab"]) == 0
-    assert "added    01_basics.ipynb" in capsys.readouterr().out
+    assert "(new: 2 notebooks" in capsys.readouterr().out
     (workspace / "01_basics.ipynb").write_text("{}", encoding="utf-8")
+    (workspace / "02_processes.ipynb").unlink()
     assert main(["start", str(workspace), "--no-lab"]) == 0
-    assert "yours, kept as you left them: 01_basics.ipynb" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "yours, kept as you left them: 01_basics.ipynb" in out and "restored 02_processes.ipynb" in out
     master = small_course / "01_basics.ipynb"
     master.write_text(master.read_text(encoding="utf-8").replace("# Basics", "# Basics, again"), encoding="utf-8")
     assert main(["start", str(workspace), "--no-lab"]) == 0
@@ -209,3 +213,95 @@ def test_the_readmes_course_command_opens_the_learners_copy() -> None:
     readme = (REPO_NOTEBOOKS.parent / "README.md").read_text(encoding="utf-8")
     command = readme.split("<!-- course-command -->", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0].strip()
     assert command.endswith("mpcourse start") and "notebooks" not in command, command
+
+
+def test_the_copy_holds_no_results_from_another_machine(course_copy: Path) -> None:
+    """No outputs, execution counts or widget states: the learner sees their own numbers when they run a cell."""
+    for path in course_copy.glob("*.ipynb"):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        for cell in notebook["cells"]:
+            if cell["cell_type"] == "code":
+                assert cell["outputs"] == [] and cell["execution_count"] is None, f"{path.name}, cell {cell['id']}"
+        assert "widgets" not in notebook["metadata"], path.name
+
+
+def test_the_copy_already_holds_what_the_kernel_writes_on_opening(course_copy: Path) -> None:
+    """JupyterLab writes the kernel's language_info and kernelspec into a notebook it opens: they are there."""
+    for path in course_copy.glob("*.ipynb"):
+        metadata = json.loads(path.read_text(encoding="utf-8"))["metadata"]
+        assert metadata["language_info"] == kernel_language_info(), path.name
+        assert metadata["kernelspec"] == KERNELSPEC, path.name
+
+
+def test_kernel_language_info_is_what_ipykernel_reports() -> None:
+    from notebook_runner import execute, stream_text
+
+    notebook = execute(["import json\nprint(json.dumps(get_ipython().kernel.language_info, sort_keys=True))"])
+    assert json.loads(stream_text(notebook.cells[0])) == kernel_language_info()
+
+
+def _run_and_save(path: Path) -> None:
+    """What opening, running every cell and saving does to a notebook: outputs, counts, the kernel's metadata."""
+    notebook = nbformat.read(path, as_version=4)
+    for count, cell in enumerate(notebook.cells, 1):
+        if cell.cell_type == "code":
+            cell.execution_count = count
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"my run {count}\n")]
+    notebook.metadata["language_info"] = {"name": "python", "version": "3.99.0"}
+    nbformat.write(notebook, path)
+
+
+def test_a_notebook_only_run_and_saved_still_gets_course_updates(small_course: Path, tmp_path: Path) -> None:
+    workspace = tmp_path / "mine"
+    prepare(workspace, small_course)
+    _run_and_save(workspace / "02_processes.ipynb")
+    assert _state(prepare(workspace, small_course), "02_processes.ipynb") == UNCHANGED
+    master = small_course / "02_processes.ipynb"
+    master.write_text(master.read_text(encoding="utf-8").replace("# ", "# New: ", 1), encoding="utf-8")
+    assert _state(prepare(workspace, small_course), "02_processes.ipynb") == UPDATED
+    assert "# New: Processes" in (workspace / "02_processes.ipynb").read_text(encoding="utf-8")
+
+
+def test_an_added_or_removed_cell_is_an_edit_that_is_kept(small_course: Path, tmp_path: Path) -> None:
+    workspace = tmp_path / "mine"
+    prepare(workspace, small_course)
+    for name, change in (("01_basics.ipynb", "add"), ("02_processes.ipynb", "remove")):
+        path = workspace / name
+        notebook = nbformat.read(path, as_version=4)
+        if change == "add":
+            notebook.cells.append(nbformat.v4.new_code_cell("print('mine')"))
+        else:
+            notebook.cells.pop()
+        nbformat.write(notebook, path)
+        edited = path.read_bytes()
+        master = small_course / name
+        master.write_text(master.read_text(encoding="utf-8").replace("# ", "# New: ", 1), encoding="utf-8")
+        assert _state(prepare(workspace, small_course), name) == NEWER
+        assert path.read_bytes() == edited
+
+
+_LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def _links(path: Path) -> list[str]:
+    """The link targets of a Markdown file, or of a notebook's Markdown cells."""
+    if path.suffix == ".ipynb":
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        text = "\n".join(_text(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    else:
+        text = path.read_text(encoding="utf-8")
+    return _LINK.findall(text)
+
+
+def test_every_link_in_the_copy_opens_something_inside_the_copy(course_copy: Path) -> None:
+    """A learner's copy is all they have: a relative link may not lead out of it (``../README.md``) or nowhere."""
+    documents = sorted(course_copy.glob("*.ipynb")) + sorted(course_copy.glob("*.md"))
+    assert any(path.suffix == ".md" for path in documents), "the copy has no course overview"
+    root = course_copy.resolve()
+    for document in documents:
+        for target in _links(document):
+            if re.match(r"[a-z]+:", target) or target.startswith("#"):
+                continue
+            resolved = (document.parent / target.split("#")[0]).resolve()
+            assert resolved.is_relative_to(root), f"{document.name} links out of the copy: {target}"
+            assert resolved.exists(), f"{document.name} links to {target}, which the copy lacks"

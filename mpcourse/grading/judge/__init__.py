@@ -26,14 +26,14 @@ from ..results import Verdict
 from ..settings import DEFAULT_SETTINGS, RunSettings
 from ..stubs import source_text
 from ..verdicts import kernel_verdicts
-from . import q1, q2, q3, q4, q5, q6, q7, q8
+from . import q1, q2, q3, q4, q5, q6, q7, q8, q9
 from .answers import answer_cells
 from .exercise import Context, Exercise, verdict_line
 
 __all__ = ["EXERCISES", "KERNEL", "classify", "judge_check", "judge_notebook", "judge_verdicts"]
 
 #: Every judged exercise, by (check module, check function).
-_CHAPTERS = (q1, q2, q3, q4, q5, q6, q7, q8)
+_CHAPTERS = (q1, q2, q3, q4, q5, q6, q7, q8, q9)
 EXERCISES: dict[tuple[str, str], Exercise] = {
     (exercise.module, exercise.check): exercise for chapter in _CHAPTERS for exercise in chapter.EXERCISES
 }

@@ -10,15 +10,14 @@ count and the probe's result as JSON: plain data, never a pickle.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..sandbox import PYTHON, Sandbox, resolve
+from ..driver import SandboxRun
+from ..sandbox import PYTHON, resolve
+from ..seccomp import tracee_command
 from ..settings import DEFAULT_SETTINGS, RunSettings
 
 __all__ = ["Observed", "run_job"]
@@ -59,25 +58,8 @@ class Observed:
         return "" if "result" in self.outcome else "the run gave no result"
 
 
-def _read_all(descriptor: int, keep: int, into: list[bytes], tail: bool = False) -> None:
-    """Drain a pipe into ``into``, keeping its first ``keep`` bytes (``tail``: its last ones)."""
-    size = 0
-    try:
-        while chunk := os.read(descriptor, 65536):
-            if tail:
-                into.append(chunk)
-                size += len(chunk)
-                while size - len(into[0]) >= keep:
-                    size -= len(into.pop(0))
-            elif size < keep:
-                into.append(chunk[: keep - size])
-                size += len(into[-1])
-    finally:
-        os.close(descriptor)
-
-
-def _last_words(chunks: list[bytes]) -> str:
-    lines = b"".join(chunks).decode("utf-8", errors="replace").strip().splitlines()
+def _last_words(log: bytes) -> str:
+    lines = log.decode("utf-8", errors="replace").strip().splitlines()
     return f"; it said: {lines[-1][:300]}" if lines else ""
 
 
@@ -113,46 +95,18 @@ def _parse(data: bytes) -> Observed:
 def run_job(job: dict[str, Any], settings: RunSettings = DEFAULT_SETTINGS) -> Observed:
     """Run ``job`` (see :mod:`._child`) in a fresh sandbox under the tracer; return what was observed."""
     limits = settings.limits
-    box = Sandbox(resolve(settings.sandbox), limits, jobs=settings.jobs)
-    report_read, report_write = os.pipe()
-    log_read, log_write = os.pipe()
-    chunks: list[bytes] = []
-    log: list[bytes] = []
-    reader = threading.Thread(target=_read_all, args=(report_read, _MAX_REPORT, chunks), daemon=True)
-    log_reader = threading.Thread(target=_read_all, args=(log_read, 2000, log, True), daemon=True)
-    try:
-        command = [PYTHON, _TRACE, str(report_write), str(limits.output_chars * 50), box.path("work", _JOB_FILE)]
-        command += [PYTHON, _CHILD]
-        files = {f"work/{_JOB_FILE}": json.dumps(job).encode()}
-        try:
-            process = box.popen(
-                command, files=files, cwd=box.path("work"), stdout=log_write, stderr=log_write,
-                report_fd=report_write,
-            )  # fmt: skip
-        finally:
-            os.close(report_write)
-            os.close(log_write)
-        reader.start()
-        log_reader.start()
-        if settings.cancel is not None and settings.cancel.is_set():
-            box.stop()
-        try:
-            process.wait(timeout=limits.timeout or None)
-        except subprocess.TimeoutExpired:
-            box.stop()
-            reader.join(10)
-            return Observed(problem=f"stopped after {limits.timeout:g} s")
-        box.stop()
-        reader.join(10)
-        log_reader.join(10)
-        observed = _parse(b"".join(chunks))
-        if observed.problem.startswith(_NO_REPORT):
-            return Observed(problem=f"{observed.problem} (exit code {process.returncode}){_last_words(log)}")
-        if observed.untraced and sys.platform.startswith("linux"):
-            return Observed(problem=f"grading could not count the run's processes ({observed.untraced})")
-        return observed
-    finally:
-        box.close()
-        for thread, descriptor in ((reader, report_read), (log_reader, log_read)):
-            if thread.ident is None:
-                os.close(descriptor)
+    mode = resolve(settings.sandbox)
+    with SandboxRun(mode, limits, jobs=settings.jobs, report_bytes=_MAX_REPORT, log_bytes=2000, tracing=True) as run:
+        command = [PYTHON, _TRACE, str(run.report_fd), str(limits.output_chars * 50), run.path("work", _JOB_FILE)]
+        command += tracee_command(mode, _CHILD)
+        finished = run.run(command, files={f"work/{_JOB_FILE}": json.dumps(job).encode()})
+    if finished.ending == "stopped":
+        return Observed(problem="interrupted")
+    if finished.ending == "timeout":
+        return Observed(problem=f"stopped after {limits.timeout:g} s")
+    observed = _parse(finished.report)
+    if observed.problem.startswith(_NO_REPORT):
+        return Observed(problem=f"{observed.problem} (exit code {finished.returncode}){_last_words(finished.log)}")
+    if observed.untraced and sys.platform.startswith("linux"):
+        return Observed(problem=f"grading could not count the run's processes ({observed.untraced})")
+    return observed
