@@ -9,7 +9,6 @@ Runs in each worker process (see :mod:`.cluster` for the client's side)::
 
 from __future__ import annotations
 
-import fcntl
 import functools
 import hashlib
 import os
