@@ -239,9 +239,9 @@ class ClusterExecutor(Executor):
 
 
 @contextlib.contextmanager
-def cluster_client(scheduler: str | None = None, local_workers: int = 0) -> Iterator[Any]:
+def cluster_client(scheduler: str | None = None, local_workers: int = 0, threads: int = 1) -> Iterator[Any]:
     """A dask client of the scheduler at ``scheduler``, or of a new ``LocalCluster`` of ``local_workers`` worker
-    processes (one thread each) closed on exit; :class:`GradingUnavailable` when the scheduler cannot be reached."""
+    processes (``threads`` each) closed on exit; :class:`GradingUnavailable` when the scheduler cannot be reached."""
     from distributed import Client, LocalCluster
 
     if (scheduler is None) == (local_workers < 1):
@@ -249,7 +249,7 @@ def cluster_client(scheduler: str | None = None, local_workers: int = 0) -> Iter
     with contextlib.ExitStack() as stack:
         if scheduler is None:
             cluster = LocalCluster(
-                n_workers=local_workers, threads_per_worker=1, processes=True,
+                n_workers=local_workers, threads_per_worker=threads, processes=True,
                 dashboard_address=":0", silence_logs=logging.ERROR,
             )  # fmt: skip
             stack.enter_context(cluster)
