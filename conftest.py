@@ -9,7 +9,7 @@ from __future__ import annotations
 import psutil
 import pytest
 
-from mpcourse.tools import proctree
+from mpcourse.grading import proctree
 
 pytest_plugins = ["mpcourse.pytest_plugins.nbval_kernel"]  # nbval kernels capture child output as in Jupyter
 

@@ -1,6 +1,6 @@
 """What the threads-vs-processes explorer (notebook 02) shows, measured on this machine.
 
-The claims the unit tests used to assert on the wall clock, printed with their numbers:
+Wall-clock claims about the explorers (unit tests assert no timings), printed with their numbers:
 4 threads sleeping 0.1 s each finish together (well under the 0.4 s one after
 another), and 2 threads burning 0.05 s of CPU each take turns under the GIL (about
 0.1 s).  A busy machine stretches the CPU-bound run; compare with an idle one.

@@ -22,11 +22,11 @@ from pathlib import Path
 from grading_throughput import _class, _master
 
 from mpcourse import available_cpus
+from mpcourse.grading.bwrap import PYTHON
 from mpcourse.grading.driver import SandboxRun
 from mpcourse.grading.grade import grade_notebook
 from mpcourse.grading.limits import Limits, is_root
 from mpcourse.grading.notebook import load_master
-from mpcourse.grading.sandbox import PYTHON
 from mpcourse.grading.settings import RunSettings
 from mpcourse.grading.submissions import discover
 from mpcourse.grading.summary import format_table

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from mpcourse.backend.context import START_METHOD_ENV, valid_start_methods
 from mpcourse.backend.cpus import cpu_snapshot
-from mpcourse.tools import proctree
+from mpcourse.grading import proctree
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))

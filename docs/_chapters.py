@@ -6,9 +6,10 @@ every checkout, so ``conf.py`` calls ``copy_chapters`` at the start of each buil
 What is written is the release's student copy (``mpcourse release``): the demos with
 their stored outputs, the exercises as stubs, no hidden checks, so the site shows no
 answer a learner has not asked for.  A copy is written only when its bytes change, so
-Sphinx's incremental build re-renders only what changed.  Links that leave
-``notebooks/`` go to the site's own page for the same thing (``../README.md``, the
-course overview: the site's index) or else to the file in the repository.
+Sphinx's incremental build re-renders only what changed.  A link to the course
+overview (``README.md`` beside the chapters) goes to the site's index; links that
+leave ``notebooks/`` go to the site's own page for the same thing (``../README.md``:
+the site's index) or else to the file in the repository.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from mpcourse.grading.release import student_copy
 _LEAVING_LINK = re.compile(r"\]\(\.\./([^)\s]+)\)")
 #: Files beside notebooks/ that the site has a page for, and that page, from docs/chapters/.
 SITE_PAGES = {"README.md": "../index.md"}
+#: The course overview beside the chapters (notebooks/README.md): the site's index says the same.
+_OVERVIEW_LINK = re.compile(r"\]\(README\.md\)")
 
 
 def _site_link(target: str, repository: str) -> str:
@@ -38,6 +41,7 @@ def _site_text(master: Path, repository: str) -> bytes:
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             cell.source = _LEAVING_LINK.sub(lambda m: f"]({_site_link(m[1], repository)})", cell.source)
+            cell.source = _OVERVIEW_LINK.sub("](../index.md)", cell.source)
     return nbformat.writes(notebook).encode("utf-8")
 
 

@@ -1,15 +1,15 @@
-"""Execute small notebooks built in code (:mod:`mpcourse.tools.nbbuild`) in a real kernel (nbclient)."""
+"""Execute small notebooks built in code (:mod:`nbbuild`) in a real kernel (nbclient)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+import nbbuild
 import nbformat
 from nbclient import NotebookClient
 from nbclient.util import ensure_async
 
 from mpcourse.kernel.environment import is_shutdown_race, kernel_environment
-from mpcourse.tools import nbbuild
 
 
 class _Client(NotebookClient):

@@ -45,7 +45,7 @@ import nbformat
 import psutil
 import pytest
 
-from mpcourse.tools import proctree
+from mpcourse.grading import proctree
 
 pytestmark = pytest.mark.browser
 

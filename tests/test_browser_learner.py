@@ -53,11 +53,11 @@ from test_browser import (
     run_all_cells,
 )
 
+from mpcourse.grading import proctree
 from mpcourse.learner.course import course_notebooks
 from mpcourse.learner.notebook_state import learner_digest
 from mpcourse.learner.solutions import exercises, solution_parts
 from mpcourse.learner.workspace import DEFAULT_NAME, MANIFEST
-from mpcourse.tools import proctree
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,7 @@
 The notebook's own cells (start the cluster, list its workers, close it) run as a
 program in a fresh Python, as a kernel would run them, under every start method.
 Every process the program starts carries a marker in its environment, so a worker
-that outlived it is found by :func:`mpcourse.proctree.marked` even once it has been
+that outlived it is found by :func:`mpcourse.grading.proctree.marked` even once it has been
 re-parented away from the program.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mpcourse.tools import proctree
+from mpcourse.grading import proctree
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "08_beyond_one_machine.ipynb"
 MARK = "MPCOURSE_DASK_LEAK_TEST"

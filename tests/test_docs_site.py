@@ -35,9 +35,9 @@ from test_browser import (
     chromium,  # noqa: F401 - the fixture
 )
 
+from mpcourse.grading import proctree
 from mpcourse.grading.notebook import load_master
 from mpcourse.grading.release import student_copy
-from mpcourse.tools import proctree
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

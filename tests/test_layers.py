@@ -8,6 +8,7 @@ pull in is paid once per process, in every measurement the course shows.
 from __future__ import annotations
 
 import ast
+import importlib
 import json
 import re
 import subprocess
@@ -159,7 +160,7 @@ def test_the_layer_list_names_exactly_the_packages_folders():
     actual = {_layer(name) for name in _modules() if name not in OUTSIDE_THE_ORDER}
     missing, stale = sorted(actual - set(layers)), sorted(set(layers) - actual)
     assert not missing, f"{missing} are not in the layer list of {LAYERS_DOC.name}: add them where they belong"
-    assert not stale, f"the layer list of {LAYERS_DOC.name} names {stale}, which the package no longer has"
+    assert not stale, f"the layer list of {LAYERS_DOC.name} names {stale}, which the package does not have"
     assert len(layers) == len(set(layers)), f"the layer list of {LAYERS_DOC.name} names a folder twice: {layers}"
 
 
@@ -177,4 +178,104 @@ def test_no_folder_imports_from_a_layer_above_it():
     unexpected = {pair: found for pair, found in upward.items() if pair not in ORDER_EXCEPTIONS}
     assert not unexpected, f"imports from a layer above (see {LAYERS_DOC.name}): {unexpected}"
     gone = ORDER_EXCEPTIONS - set(upward)
-    assert not gone, f"these exceptions no longer occur: remove them here and in {LAYERS_DOC.name}: {gone}"
+    assert not gone, f"these exceptions do not occur: remove them here and in {LAYERS_DOC.name}: {gone}"
+
+
+#: The package facades: a module-level ``__getattr__`` imports each name of ``__all__`` from its
+#: module on first use (PEP 562), so the facade defines none of them and imports none at load time.
+FACADES = ["mpcourse", "mpcourse.grading", "mpcourse.grading.judge"]
+#: Where the package is imported from: the package itself, the tests, the benchmarks, the docs.
+IMPORTERS = [PACKAGE, PACKAGE.parent / "tests", PACKAGE.parent / "benchmarks", PACKAGE.parent / "docs"]
+
+
+def _top_level(tree: ast.Module) -> list[ast.stmt]:
+    """The module's statements, with those inside module-level ``if``/``try`` blocks."""
+    statements, todo = [], list(tree.body)
+    while todo:
+        node = todo.pop(0)
+        statements.append(node)
+        if isinstance(node, ast.If):
+            todo.extend([*node.body, *node.orelse])
+        elif isinstance(node, ast.Try):
+            todo.extend([*node.body, *node.orelse, *node.finalbody, *(h for x in node.handlers for h in x.body)])
+    return statements
+
+
+def _defined_and_imported(path: Path) -> tuple[set[str], set[str]]:
+    """The names a module defines (def, class, assignment) and those it only imports, at module level."""
+    defined, imported = set(), set()
+    for node in _top_level(ast.parse(path.read_text())):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            defined.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.ImportFrom):
+            imported.update(alias.asname or alias.name for alias in node.names)
+        elif isinstance(node, ast.Import):
+            imported.update((alias.asname or alias.name).partition(".")[0] for alias in node.names)
+    return defined, imported - defined
+
+
+def _declared_all(path: Path) -> list[str]:
+    for node in _top_level(ast.parse(path.read_text())):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            if isinstance(node.value, (ast.List, ast.Tuple)):
+                return [elt.value for elt in node.value.elts if isinstance(elt, ast.Constant)]
+    return []
+
+
+def _imports_of_names(path: Path, name: str | None) -> list[tuple[str, str, int]]:
+    """``(module, imported name, line)`` for each ``from mpcourse... import name`` in the file."""
+    package = None
+    if name is not None:
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        base = node.module or ""
+        if node.level:
+            if package is None:
+                continue
+            parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+            base = ".".join([*parent, base] if base else parent)
+        if base == "mpcourse" or base.startswith("mpcourse."):
+            found.extend((base, alias.name, node.lineno) for alias in node.names)
+    return found
+
+
+def test_no_module_re_exports_names_of_another_module():
+    """``__all__`` lists names the module defines; a name is imported from the module that defines it."""
+    modules = _modules()
+    names = {module: _defined_and_imported(path) for module, path in modules.items()}
+    re_exported = {
+        module: sorted(set(_declared_all(path)) & names[module][1])
+        for module, path in modules.items()
+        if module not in FACADES and set(_declared_all(path)) & names[module][1]
+    }
+    assert not re_exported, f"__all__ lists names these modules import from elsewhere: {re_exported}"
+    sideways = []
+    for root in IMPORTERS:
+        for path in sorted(root.rglob("*.py")):
+            if "_build" in path.parts:
+                continue
+            own = next((m for m, p in modules.items() if p == path), None)
+            for base, imported, line in _imports_of_names(path, own):
+                if base in FACADES or f"{base}.{imported}" in modules or base not in modules:
+                    continue
+                if imported in names[base][1]:
+                    where = path.relative_to(PACKAGE.parent)
+                    sideways.append(f"{where}:{line} imports {imported} from {base}, which only imports it")
+    assert not sideways, "import each name from the module that defines it:\n" + "\n".join(sideways)
+
+
+@pytest.mark.parametrize("facade", FACADES)
+def test_each_name_of_a_facade_resolves_by_import_on_first_use(facade):
+    defined, imported = _defined_and_imported(_modules()[facade])
+    assert "__getattr__" in defined, f"{facade} lists names it does not define and has no __getattr__ to import them"
+    module = importlib.import_module(facade)
+    lazy = set(module.__all__) - defined
+    assert not lazy & imported, f"{facade} imports {sorted(lazy & imported)} at load time instead of on first use"
+    for name in sorted(lazy):
+        getattr(module, name)  # raises AttributeError if the facade points at the wrong module

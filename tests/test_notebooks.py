@@ -1,4 +1,4 @@
-"""The notebooks as files: complete, well-tagged, executed, linked, and free of the seed's mistakes."""
+"""The notebooks as files: complete, well-tagged, executed, linked, and free of the original homework's mistakes."""
 
 from __future__ import annotations
 

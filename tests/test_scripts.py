@@ -22,7 +22,7 @@ import nbformat
 import pytest
 
 from mpcourse import valid_start_methods
-from mpcourse.tools import proctree
+from mpcourse.grading import proctree
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 SCRIPTS = NOTEBOOKS / "scripts"

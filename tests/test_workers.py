@@ -20,7 +20,7 @@ def test_importing_workers_pulls_in_no_heavy_library():
     assert json.loads(out.stdout) == []
 
 
-def test_seed_functions(capsys):
+def test_double_say_hello_and_print_number_print_and_return_what_chapter_03_shows(capsys):
     assert workers.double(21) == 42
     workers.say_hello()
     assert workers.print_number(3) == 3

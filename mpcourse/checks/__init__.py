@@ -18,20 +18,19 @@ from collections.abc import Callable
 from typing import Any
 
 from ..backend.picklable import NotImportableError, ensure_importable
+from ..course_format import FAIL_MARK, PASS_MARK
 
 __all__ = [
-    "FAIL_MARK",
-    "PASS_MARK",
     "SELF_CHECKS",
     "UNTOUCHED_HINT",
     "add_hint_hook",
     "in_kernel",
     "report",
+    "report_verdict",
+    "too_few_processes",
     "worker_problem",
 ]
 
-PASS_MARK = "PASS"
-FAIL_MARK = "NOT YET"
 #: The hint for an answer the learner has not written yet (the student copy's placeholder ``...``).
 UNTOUCHED_HINT = "write your answer in the cell above (it still holds `...`)"
 
@@ -112,3 +111,31 @@ def worker_problem(func: Any, how_to_pass: str) -> str:
             "cell that defines it with %%worker"
         )
     return ""
+
+
+def report_verdict(name: str, data: dict[str, Any]) -> bool:
+    """Print the line of exercise ``name``'s verdict on ``data`` (the registry: ``exercise.py``); return if passed."""
+    from .exercise import EXERCISES
+
+    passed, hint = EXERCISES[name].judge(data)
+    return report(passed, EXERCISES[name].title, hint)
+
+
+def too_few_processes(
+    data: dict[str, Any],
+    needed: int,
+    call: str,
+    advice: str = "start() one process per number (an unstarted Process never runs)",
+) -> str:
+    """A hint when fewer than ``needed`` processes really ran (``data["traced_processes"]``, observed from outside).
+
+    ``""`` when enough ran, or when nobody counted (``None``: the learner's own kernel cannot).
+    """
+    processes = data.get("traced_processes")
+    if processes is None or processes >= needed:
+        return ""
+    threads = data.get("threads") or 0
+    also = f" (and {threads} thread(s): threads are not processes)" if threads else ""
+    return (
+        f"{call} gave the right results, but only {processes} process(es) really ran{also}; it needs {needed}: {advice}"
+    )

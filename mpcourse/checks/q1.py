@@ -10,7 +10,8 @@ from ..backend.cpus import available_cpus
 from ..backend.pool import run_map
 from ..backend.processes import run_processes
 from ..backend.timing import SpeedupRow
-from . import busy, report, worker_problem
+from . import busy, report, report_verdict, too_few_processes, worker_problem
+from .exercise import exercise
 
 __all__ = [
     "MIN_TWO_WORKER_SPEEDUP",
@@ -18,6 +19,8 @@ __all__ = [
     "check_counter_prediction",
     "check_speedup",
     "check_sum_of_squares",
+    "counter_prediction",
+    "sum_of_squares",
 ]
 
 #: The least speedup 2 workers must show on CPU-bound work when 2 cores are free (ideal: 2.0).
@@ -53,31 +56,55 @@ def check_speedup(
     return busy.judge_speedup(name, measured, MIN_TWO_WORKER_SPEEDUP, free, cpus, hint)
 
 
+@exercise("counter_prediction", "prediction of COUNTER in three children and in the parent")
+def counter_prediction(data: dict[str, Any]) -> tuple[bool, str]:
+    """Verdict on the prediction (``children``, ``parent``) against what really happened (``actual_*``)."""
+    children, parent = data.get("children"), data.get("parent")
+    if not isinstance(children, (list, tuple)) or len(children) != 3:
+        return False, "predicted_child_results should be a list of three numbers, one per child"
+    if list(children) != list(data["actual_children"]):
+        return False, (
+            "each child adds 10 to its own copy of COUNTER, which no other process touches; "
+            "do the children see each other's additions?"
+        )
+    if isinstance(parent, bool) or parent != data["actual_parent"]:
+        return False, "did the children's additions reach the parent? Look again at the memory isolation demo"
+    return True, ""
+
+
 def check_counter_prediction(child_results: Any, parent_counter: Any) -> bool:
     """Exercise: predict what three children and the parent see after each child adds 10 to ``COUNTER``.
 
     The check runs the experiment itself: three processes, each calling
     ``workers.add_to_counter(10)``, then compares with the prediction.
     """
-    name = "prediction of COUNTER in three children and in the parent"
-    if not isinstance(child_results, (list, tuple)) or len(child_results) != 3:
-        return report(False, name, "predicted_child_results should be a list of three numbers, one per child")
     outcomes = run_processes(workers.add_to_counter, [(10,)] * 3)
-    actual_children = [outcome.result for outcome in outcomes]
-    if list(child_results) != actual_children:
-        return report(
-            False,
-            name,
-            "each child adds 10 to its own copy of COUNTER, which no other process touches; "
-            "do the children see each other's additions?",
-        )
-    if parent_counter != workers.COUNTER:
-        return report(
-            False,
-            name,
-            "did the children's additions reach the parent? Look again at the memory isolation demo",
-        )
-    return report(True, name)
+    data = {
+        "children": child_results,
+        "parent": parent_counter,
+        "actual_children": [outcome.result for outcome in outcomes],
+        "actual_parent": workers.COUNTER,
+    }
+    return report_verdict("counter_prediction", data)
+
+
+@exercise("sum_of_squares", "sum_of_squares runs in child processes and returns the right sums", children=True)
+def sum_of_squares(data: dict[str, Any]) -> tuple[bool, str]:
+    """Verdict on ``results`` (of ``inputs``, run in a pool) given the ``problem`` loading it or what it ``raised``."""
+    if data.get("problem"):
+        return False, str(data["problem"])
+    if data.get("raised"):
+        return False, f"it raised {data['raised']} in a child"
+    inputs = list(data["inputs"])
+    results = data.get("results")
+    results = list(results) if isinstance(results, (list, tuple)) and len(results) == len(inputs) else []
+    results += [None] * (len(inputs) - len(results))
+    for n, got in zip(inputs, results, strict=True):
+        expected = sum(i * i for i in range(n))
+        if got != expected or isinstance(got, bool):
+            return False, f"sum_of_squares({n}) returned {got!r}, expected {expected}"
+    hint = too_few_processes(data, 1, "sum_of_squares", "run it in a pool")
+    return not hint, hint
 
 
 def check_sum_of_squares(func: Callable[[int], Any]) -> bool:
@@ -86,16 +113,11 @@ def check_sum_of_squares(func: Callable[[int], Any]) -> bool:
     The function must be importable by a child under every start method (a
     ``%%worker`` cell or a module), not only under the one this kernel uses.
     """
-    name = "sum_of_squares runs in child processes and returns the right sums"
-    problem = worker_problem(func, "check_sum_of_squares(sum_of_squares)")
-    if problem:
-        return report(False, name, problem)
-    try:
-        results = run_map(func, SUM_OF_SQUARES_INPUTS, processes=2)
-    except Exception as exc:
-        return report(False, name, f"it raised {type(exc).__name__} in a child: {exc}")
-    for n, got in zip(SUM_OF_SQUARES_INPUTS, results, strict=True):
-        expected = sum(i * i for i in range(n))
-        if got != expected:
-            return report(False, name, f"sum_of_squares({n}) returned {got!r}, expected {expected}")
-    return report(True, name)
+    data: dict[str, Any] = {"inputs": list(SUM_OF_SQUARES_INPUTS)}
+    data["problem"] = worker_problem(func, "check_sum_of_squares(sum_of_squares)")
+    if not data["problem"]:
+        try:
+            data["results"] = run_map(func, SUM_OF_SQUARES_INPUTS, processes=2)
+        except Exception as exc:
+            data["raised"] = f"{type(exc).__name__}: {exc}"
+    return report_verdict("sum_of_squares", data)

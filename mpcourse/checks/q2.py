@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..backend.cpus import available_cpus
-from . import UNTOUCHED_HINT, busy, report
+from . import UNTOUCHED_HINT, busy, report, report_verdict
+from .exercise import exercise
 
 __all__ = [
     "CHOICES",
@@ -21,6 +22,8 @@ __all__ = [
     "check_download_all",
     "check_io_bound",
     "check_startup",
+    "choices",
+    "download_all",
 ]
 
 #: Processes must finish CPU-bound work this many times sooner than threads (2 workers, 2+ cores).
@@ -119,27 +122,56 @@ def check_startup(thread_seconds: float, process_seconds: float, *, free_cpus: f
     return busy.judge_ratio(name, ratio, STARTUP_RATIO, [thread_seconds, process_seconds], hint, free_cpus)
 
 
+@exercise("choices", "threads or processes for each task")
+def choices(data: dict[str, Any]) -> tuple[bool, str]:
+    """Verdict on ``choices`` (task -> "threads" or "processes")."""
+    answer = data.get("choices")
+    if not isinstance(answer, Mapping):
+        return False, 'make `choices` a dict: task -> "threads" or "processes"'
+    missing = [task for task in CHOICES if task not in answer]
+    if missing:
+        return False, f"{len(missing)} task(s) have no answer yet, e.g. {missing[0]!r}"
+    wrong = [task for task, right in CHOICES.items() if _tool(answer[task]) != right]
+    return not wrong, (
+        f"{len(wrong)} of {len(CHOICES)} are not right yet. For each task ask: does it mostly "
+        "wait (network, disk: threads) or compute in Python (processes)?"
+    )
+
+
 def check_choices(choices: Mapping[str, Any]) -> bool:
     """Exercise: pass when every task in :data:`CHOICES` is matched with "threads" or "processes" rightly."""
-    name = "threads or processes for each task"
-    if not isinstance(choices, Mapping):
-        return report(False, name, 'make `choices` a dict: task -> "threads" or "processes"')
-    missing = [task for task in CHOICES if task not in choices]
-    if missing:
-        return report(False, name, f"{len(missing)} task(s) have no answer yet, e.g. {missing[0]!r}")
-    wrong = [task for task, right in CHOICES.items() if _tool(choices[task]) != right]
-    return report(
-        not wrong,
-        name,
-        f"{len(wrong)} of {len(CHOICES)} are not right yet. For each task ask: does it mostly "
-        "wait (network, disk: threads) or compute in Python (processes)?",
-    )
+    return report_verdict("choices", {"choices": choices})
 
 
 def _tool(answer: Any) -> str:
     """Normalise an answer such as "Thread" or " processes " to "threads" / "processes"."""
     text = str(answer).strip().lower()
     return {"thread": "threads", "process": "processes"}.get(text, text)
+
+
+@exercise("download_all", "download_all waits for all downloads at once")
+def download_all(data: dict[str, Any]) -> tuple[bool, str]:
+    """Verdict on what ``download_all`` returned (``got`` against ``expected``) and how its waits overlapped.
+
+    ``overlap``: how many requests a server saw at once (the judge's own server), when
+    known; otherwise ``seconds`` against ``serial``, the time of waiting for each in turn.
+    """
+    if data.get("problem"):
+        return False, str(data["problem"])
+    if data.get("raised"):
+        return False, f"download_all raised {data['raised']}"
+    if data.get("got") != data["expected"]:
+        return False, "return the list of what sleep_for returned, in the order of `delays`"
+    serial, overlap = float(data["serial"]), data.get("overlap")
+    fix = "Give each download its own thread: ThreadPoolExecutor(max_workers=len(delays))"
+    if overlap is not None:
+        if overlap >= 2:
+            return True, ""
+        return False, f"the downloads ran one at a time ({overlap} at once at most), taking about {serial:.2f} s. {fix}"
+    seconds = data.get("seconds")
+    if isinstance(seconds, (int, float)) and seconds < serial / 2:
+        return True, ""
+    return False, f"it took {seconds:.2f} s, about as long as waiting for each in turn ({serial:.2f} s). {fix}"
 
 
 def check_download_all(
@@ -150,25 +182,18 @@ def check_download_all(
 
     It must finish in under half the time of waiting for each delay in turn.
     """
-    name = "download_all waits for all downloads at once"
+    delays = list(delays)
+    data: dict[str, Any] = {"expected": delays, "serial": sum(delays)}
     if not callable(download_all):
         passing = "pass the function itself: check_download_all(download_all)"
-        return report(False, name, UNTOUCHED_HINT if download_all is Ellipsis else passing)
-    delays = list(delays)
+        data["problem"] = UNTOUCHED_HINT if download_all is Ellipsis else passing
+        return report_verdict("download_all", data)
     start = time.perf_counter()
     try:
         result = download_all(delays)
         # a lazy result (a generator, map object) does its work here, so it is timed too
-        got = list(result) if hasattr(result, "__iter__") else None
+        data["got"] = list(result) if hasattr(result, "__iter__") else None
     except Exception as exc:
-        return report(False, name, f"download_all raised {type(exc).__name__}: {exc}")
-    seconds = time.perf_counter() - start
-    if got != delays:
-        return report(False, name, "return the list of what sleep_for returned, in the order of `delays`")
-    serial = sum(delays)
-    return report(
-        seconds < serial / 2,
-        name,
-        f"it took {seconds:.2f} s, about as long as waiting for each in turn ({serial:.2f} s). "
-        "Give each download its own thread: ThreadPoolExecutor(max_workers=len(delays))",
-    )
+        data["raised"] = f"{type(exc).__name__}: {exc}"
+    data["seconds"] = time.perf_counter() - start
+    return report_verdict("download_all", data)

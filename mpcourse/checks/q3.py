@@ -8,9 +8,18 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..backend.context import get_context
-from . import busy, report, worker_problem
+from . import busy, report, report_verdict, too_few_processes, worker_problem
+from .exercise import exercise
 
-__all__ = ["CUBE_INPUTS", "MIN_SPAWN_OVER_FORK", "check_cubes", "check_put_cube", "check_startup_costs"]
+__all__ = [
+    "CUBE_INPUTS",
+    "MIN_SPAWN_OVER_FORK",
+    "check_cubes",
+    "check_put_cube",
+    "check_startup_costs",
+    "cubes",
+    "put_cube",
+]
 
 #: The exercise's inputs: one process per number, its index is its position here.
 CUBE_INPUTS = (2, 3, 4)
@@ -45,6 +54,23 @@ def check_startup_costs(costs: Mapping[str, float], *, free_cpus: float | None =
     return busy.judge_ratio(name, spawn / fork, MIN_SPAWN_OVER_FORK, [fork, spawn], hint, free_cpus)
 
 
+@exercise("put_cube", "put_cube sends (index, number ** 3) back from a child process", children=True)
+def put_cube(data: dict[str, Any]) -> tuple[bool, str]:
+    """Verdict on what ``put_cube`` put on a queue (``got``) when run in one process per number of ``inputs``."""
+    if data.get("problem"):
+        return False, str(data["problem"])
+    got = [tuple(item) if isinstance(item, (list, tuple)) else item for item in data.get("got") or []]
+    for index, number in enumerate(data["inputs"]):
+        answers = [item for item in got if isinstance(item, tuple) and len(item) == 2 and item[0] == index]
+        if not answers:
+            shown = f"; the queue held {_in_order(got)!r}" if got else "; nothing arrived on the queue"
+            return False, f"put_cube(queue, {index}, {number}) should call queue.put(({index}, {number**3})){shown}"
+        if answers[0] != (index, number**3):
+            return False, f"put_cube(queue, {index}, {number}) put {answers[0]!r}; expected {(index, number**3)!r}"
+    hint = too_few_processes(data, len(data["inputs"]), "put_cube")
+    return not hint, hint
+
+
 def check_put_cube(func: Callable[..., Any], *, method: str | None = None) -> bool:
     """Exercise: does ``func(queue, index, number)`` put ``(index, number ** 3)`` on the queue from a child?
 
@@ -52,28 +78,11 @@ def check_put_cube(func: Callable[..., Any], *, method: str | None = None) -> bo
     module), whatever start method this kernel uses; it is then run in one
     process per number in :data:`CUBE_INPUTS` (start method: ``method``).
     """
-    name = "put_cube sends (index, number ** 3) back from a child process"
-    problem = worker_problem(func, "check_put_cube(put_cube)")
-    if problem:
-        return report(False, name, problem)
-    got = _run_and_collect(func, method)
-    expected = [(index, number**3) for index, number in enumerate(CUBE_INPUTS)]
-    for index, number in enumerate(CUBE_INPUTS):
-        answers = [item for item in got if isinstance(item, tuple) and len(item) == 2 and item[0] == index]
-        if not answers:
-            shown = f"; the queue held {_in_order(got)!r}" if got else "; nothing arrived on the queue"
-            return report(
-                False,
-                name,
-                f"put_cube(queue, {index}, {number}) should call queue.put(({index}, {number**3})){shown}",
-            )
-        if answers[0] != expected[index]:
-            return report(
-                False,
-                name,
-                f"put_cube(queue, {index}, {number}) put {answers[0]!r}; expected {expected[index]!r}",
-            )
-    return report(True, name)
+    data: dict[str, Any] = {"inputs": list(CUBE_INPUTS)}
+    data["problem"] = worker_problem(func, "check_put_cube(put_cube)")
+    if not data["problem"]:
+        data["got"] = _run_and_collect(func, method)
+    return report_verdict("put_cube", data)
 
 
 def _in_order(items: list[Any]) -> list[Any]:
@@ -112,28 +121,47 @@ def _run_and_collect(func: Callable[..., Any], method: str | None) -> list[Any]:
     return got
 
 
+@exercise("cubes", "cubes collected from the processes, in the order of the numbers", children=True)
+def cubes(data: dict[str, Any]) -> tuple[bool, str]:
+    """Verdict on ``cubes`` of ``numbers`` and the learner's processes.
+
+    ``processes`` (how many), ``alive``, ``codes`` describe the learner's ``Process`` list;
+    ``busy``: how many processes did the work (CPU time seen from outside; ``None`` where
+    not observed: a kernel cannot tell, since ``start()`` lets go of a process's target).
+    """
+    numbers = list(data["numbers"])
+    expected = [number**3 for number in numbers]
+    if data.get("processes") != len(numbers):
+        return False, f"start one process per number in {numbers} and keep them in a list"
+    if data.get("alive"):
+        return False, "a process is still running: call join() on every process you started"
+    codes = data.get("codes")
+    if any(code != 0 for code in codes or [None]):
+        return False, f"every process should end with exit code 0; they ended with {codes}"
+    busy = data.get("busy")
+    if busy is not None and busy < len(numbers):
+        return False, (
+            "the processes did not do the work: give each its number, "
+            "ctx.Process(target=put_cube, args=(cube_queue, index, number)), and collect the cubes they put"
+        )
+    got = data.get("cubes")
+    if not isinstance(got, list) or got != expected:
+        hint = f"with CUBE_INPUTS = {tuple(numbers)} expected {expected}, got {got!r}"
+        if isinstance(got, list) and sorted(got, key=repr) == sorted(expected, key=repr):
+            hint += ": results arrive in any order, so sort the (index, cube) pairs by index first"
+        return False, hint
+    return True, ""
+
+
 def check_cubes(cubes: Any, processes: Sequence[Any]) -> bool:
     """Exercise: did the learner's processes bring back the cubes of :data:`CUBE_INPUTS`, in order?
 
     ``processes`` are the learner's ``Process`` objects: all must have finished
     with exit code 0, so none is left running.
     """
-    name = "cubes collected from the processes, in the order of the numbers"
-    expected = [number**3 for number in CUBE_INPUTS]
-    if (
-        not isinstance(processes, Sequence)
-        or len(processes) != len(CUBE_INPUTS)
-        or not all(hasattr(process, "is_alive") for process in processes)
-    ):
-        return report(False, name, f"start one process per number in {list(CUBE_INPUTS)} and keep them in a list")
-    if any(process.is_alive() for process in processes):
-        return report(False, name, "a process is still running: call join() on every process you started")
-    codes = [process.exitcode for process in processes]
-    if any(code != 0 for code in codes):
-        return report(False, name, f"every process should end with exit code 0; they ended with {codes}")
-    if not isinstance(cubes, list) or cubes != expected:
-        hint = f"expected {expected}, got {cubes!r}"
-        if isinstance(cubes, list) and sorted(cubes, key=repr) == sorted(expected, key=repr):
-            hint += ": results arrive in any order, so sort the (index, cube) pairs by index first"
-        return report(False, name, hint)
-    return report(True, name)
+    data: dict[str, Any] = {"numbers": list(CUBE_INPUTS), "cubes": cubes}
+    if isinstance(processes, Sequence) and all(hasattr(process, "is_alive") for process in processes):
+        data["processes"] = len(processes)
+        data["alive"] = sum(bool(process.is_alive()) for process in processes)
+        data["codes"] = [process.exitcode for process in processes]
+    return report_verdict("cubes", data)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import busy, report, worker_problem
+from . import busy, report, report_verdict, worker_problem
+from .exercise import exercise
 
-__all__ = ["LIMITS", "MIN_RATIO", "check_chunksize", "check_pool_reuse", "check_prime_counts"]
+__all__ = ["LIMITS", "MIN_RATIO", "check_chunksize", "check_pool_reuse", "check_prime_counts", "prime_counts"]
 
 #: The exercise's inputs: count the primes below each of these limits.
 LIMITS = (1_000, 2_000, 5_000, 10_000)
@@ -51,42 +52,55 @@ def check_chunksize(one_at_a_time: float, in_chunks: float, *, free_cpus: float 
     return busy.judge_ratio(name, ratio, MIN_RATIO, [one_at_a_time, in_chunks], hint, free_cpus)
 
 
+@exercise("prime_counts", "prime counts from imap_unordered", children=True)
+def prime_counts(data: dict[str, Any]) -> tuple[bool, str]:
+    """Verdict on ``primes_with_limit(100)`` (``sample``) and ``counts`` against ``expected`` (limit -> primes).
+
+    ``busy``: how many child processes did real work (CPU time seen from outside;
+    ``None`` where not observed).
+    """
+    if data.get("problem"):
+        return False, str(data["problem"])
+    sample = data.get("sample")
+    if isinstance(sample, dict):
+        return False, f"primes_with_limit(100) raised {sample.get('raised')}"
+    if not (isinstance(sample, (tuple, list)) and list(sample) == [100, 25]):
+        return False, (
+            f"primes_with_limit(100) returned {sample!r}; return the limit with its count, (100, 25), "
+            "so each result says which task it belongs to"
+        )
+    counts, expected = data.get("counts"), dict(data["expected"])
+    if not isinstance(counts, dict):
+        return False, (
+            f"prime_counts is a {data.get('type', type(counts).__name__)}; imap_unordered gives (limit, count) "
+            "pairs in the order tasks finish, so build a dict from them: dict(pool.imap_unordered(...))"
+        )
+    if set(counts) != set(expected):
+        return False, (
+            f"prime_counts should have one key per limit in LIMITS {list(expected)}; it has {sorted(counts, key=repr)}"
+        )
+    for limit, right in expected.items():
+        if counts[limit] != right:
+            return False, (
+                f"prime_counts[{limit}] is {counts[limit]!r}, but there are {right} primes "
+                "below it: did a count end up under another limit?"
+            )
+    busy = data.get("busy")
+    if busy is not None and busy < 2:
+        return False, (
+            f"the counts are right, but {busy} worker process(es) counted primes: the work ran in this "
+            "process. Count them in a pool: with mpcourse.Pool(2) as pool: dict(pool.imap_unordered(...))"
+        )
+    return True, ""
+
+
 def check_prime_counts(func: Callable[[int], Any], counts: Any) -> bool:
     """Exercise: did a ``%%worker`` function and ``imap_unordered`` give ``{limit: primes below it}``?"""
-    name = "prime counts from imap_unordered"
-    problem = worker_problem(func, "check_prime_counts(primes_with_limit, prime_counts)")
-    if problem:
-        return report(False, name, problem)
-    try:
-        sample = func(100)
-    except Exception as exc:
-        return report(False, name, f"primes_with_limit(100) raised {type(exc).__name__}: {exc}")
-    if not (isinstance(sample, (tuple, list)) and tuple(sample) == (100, 25)):
-        return report(
-            False,
-            name,
-            f"primes_with_limit(100) returned {sample!r}; return the limit with its count, (100, 25), "
-            "so each result says which task it belongs to",
-        )
-    if not isinstance(counts, dict):
-        return report(
-            False,
-            name,
-            f"prime_counts is a {type(counts).__name__}; imap_unordered gives (limit, count) pairs in "
-            "the order tasks finish, so build a dict from them: dict(pool.imap_unordered(...))",
-        )
-    if set(counts) != set(LIMITS):
-        return report(
-            False,
-            name,
-            f"prime_counts should have one key per limit in LIMITS {list(LIMITS)}; it has {sorted(counts, key=repr)}",
-        )
-    for limit in LIMITS:
-        if counts[limit] != _PRIMES_BELOW[limit]:
-            return report(
-                False,
-                name,
-                f"prime_counts[{limit}] is {counts[limit]!r}, but there are {_PRIMES_BELOW[limit]} primes "
-                "below it: did a count end up under another limit?",
-            )
-    return report(True, name)
+    data: dict[str, Any] = {"expected": {limit: _PRIMES_BELOW[limit] for limit in LIMITS}, "counts": counts}
+    data["problem"] = worker_problem(func, "check_prime_counts(primes_with_limit, prime_counts)")
+    if not data["problem"]:
+        try:
+            data["sample"] = func(100)
+        except Exception as exc:
+            data["sample"] = {"raised": f"{type(exc).__name__}: {exc}"}
+    return report_verdict("prime_counts", data)

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..backend.cpus import available_cpus
 from ..workers import TaskRecord, double, traced_sleep
-from . import busy, report
+from . import busy, report, report_verdict
+from .exercise import exercise
+from .pool_keeper import KEPT, PoolKeeper
 
-__all__ = ["MIN_MAP_SPEEDUP", "ORDER_TASKS", "check_apply_blocks", "check_map_faster", "check_run_all", "tasks_at_once"]
+__all__ = [
+    "MIN_MAP_SPEEDUP",
+    "ORDER_TASKS",
+    "check_apply_blocks",
+    "check_map_faster",
+    "check_run_all",
+    "run_all",
+    "run_all_data",
+    "tasks_at_once",
+]
 
 #: Sleep lengths the exercise check runs through ``run_all``: the first task is the longest,
 #: so results that come back in completion order are easy to tell from item order.
@@ -40,11 +50,6 @@ def tasks_at_once(records: Sequence[TaskRecord]) -> float:
     span = max(r.end for r in records) - min(r.start for r in records)
     busy = sum(r.end - r.start for r in records)
     return busy / span if span > 0 else 1.0
-
-
-def _overlapped(records: Sequence[TaskRecord], by: float = 0.05) -> bool:
-    """Did any two tasks run at the same time for at least ``by`` seconds?"""
-    return any(min(a.end, b.end) - max(a.start, b.start) >= by for i, a in enumerate(records) for b in records[i + 1 :])
 
 
 def _records(value: Any) -> list[TaskRecord] | None:
@@ -140,68 +145,105 @@ def _slowed(serial_time: float, apply_time: float) -> bool:
     return serial_free is not None and busy.is_busy(serial_free, 1) and (apply_free is None or apply_free > serial_free)
 
 
-def _live_children() -> set[int]:
-    return {child.pid for child in multiprocessing.active_children() if child.pid is not None}
-
-
-def _run(run_all: Callable[..., Any], func: Callable[..., Any], items: list[Any]) -> tuple[Any, str]:
-    """Call ``run_all(func, items)``; return ``(result, "")`` or ``(None, hint)``."""
+def _call(run_all: Callable[..., Any], func: Callable[..., Any], items: list[Any]) -> tuple[Any, str]:
+    """Call ``run_all(func, items)``; return ``(result, "")`` or ``(None, what it raised)``."""
     try:
         return run_all(func, items), ""
     except Exception as exc:
         return None, f"run_all({func.__name__}, {items!r}) raised {type(exc).__name__}: {exc}"
 
 
+def run_all_data(
+    run_all: Any, numbers: list[int], lengths: list[float], *, sleeper: Callable[[float], Any] | None = None
+) -> dict[str, Any]:
+    """What ``run_all`` did with ``double`` over ``numbers`` and a sleeping task over ``lengths``, as plain data.
+
+    By default the sleeping task is ``traced_sleep``, whose records say which worker ran
+    each task and when (``results``, ``overlap``, ``workers``); ``left``: workers still
+    running after it returned, its pools kept from the garbage collector, then stopped.
+    A judge passes its own ``sleeper`` (and sees overlap, workers and leftovers from
+    outside): then ``results`` is what it returned and nothing is stopped here.  With no
+    ``numbers``, ``double`` is not run (the sleeper's results are values enough).
+    """
+    data: dict[str, Any] = {"numbers": numbers, "expected_results": lengths}
+    if not callable(run_all):
+        data["problem"] = "define a function run_all(func, items) in the answer cell"
+        return data
+    with PoolKeeper() as keeper:
+        try:
+            doubled, data["problem"] = _call(run_all, double, list(numbers)) if numbers else ([], "")
+            if not data["problem"]:
+                data["doubled"] = list(doubled) if isinstance(doubled, (list, tuple)) else repr(doubled)[:200]
+                if doubled is None:
+                    data["doubled"] = None
+                value, data["problem"] = _call(run_all, sleeper or traced_sleep, list(lengths))
+                if sleeper is not None:
+                    data["results"] = list(value) if isinstance(value, (list, tuple)) else repr(value)[:200]
+                elif (records := _records(value)) is not None:
+                    rows = [[r.pid, r.start, r.end, r.result] for r in records]
+                    data["results"] = [r.result for r in records]
+                    data["overlap"] = 2 if _overlapped_rows(rows) else 1
+                    data["workers"] = len({r.pid for r in records})
+        finally:
+            if sleeper is None:
+                data["left"] = keeper.close_left()
+            else:
+                KEPT.extend(keeper.pools)  # alive until the process ends: a judge's tracer sees their workers
+    return data
+
+
+@exercise(
+    "run_all",
+    "run_all runs the tasks side by side, keeps their order and leaves no worker running",
+    children=True,
+)
+def run_all(data: dict[str, Any]) -> tuple[bool, str]:
+    """Verdict on :func:`run_all_data`: values, order, ``overlap`` (most tasks at once), ``workers``, ``left``.
+
+    ``from_main``: tasks that ran in the learner's own process (threads), where observed.
+    """
+    if data.get("problem"):
+        return False, str(data["problem"])
+    numbers = list(data["numbers"])
+    doubled, expected = data.get("doubled"), [2 * n for n in numbers]
+    if doubled is None:
+        return False, "run_all returned None: return the list of results"
+    if doubled != expected:
+        return False, (
+            f"run_all(double, {numbers}) gave {doubled}, expected {expected}; return one result per item, in item order"
+        )
+    results, wanted = data.get("results"), list(data["expected_results"])
+    if not isinstance(results, list) or len(results) != len(wanted):
+        return False, "run_all(func, items) did not return one result per item: return what func returned for each"
+    if results != wanted:
+        if sorted(map(str, results)) == sorted(map(str, wanted)):
+            return False, (
+                "the results came back in the order the tasks finished, not in item order; "
+                "map, and apply_async followed by get() in submission order, keep item order "
+                "(imap_unordered does not)"
+            )
+        return False, "run_all(func, items) should return what func returned for each item, in item order"
+    overlap, workers = int(data.get("overlap") or 0), int(data.get("workers") or 0)
+    if overlap < 2 or workers < 2:
+        threads = " (in threads of this process: threads are not processes)" if data.get("from_main") else ""
+        return False, (
+            f"the tasks ran one after another{threads}, at most {overlap} at once in {workers} worker "
+            "process(es): pool.apply waits for each result before the next task is sent; use pool.map, "
+            "or apply_async for every item and then get()"
+        )
+    if data.get("left"):
+        return False, (
+            f"{data['left']} worker process(es) were still running after run_all returned; create the "
+            "pool in a with block and call pool.close() and pool.join() before leaving it"
+        )
+    return True, ""
+
+
+def _overlapped_rows(rows: list[list[float]], by: float = 0.05) -> bool:
+    """Did two ``[pid, start, end, result]`` rows run at the same time for at least ``by`` seconds?"""
+    return any(min(a[2], b[2]) - max(a[1], b[1]) >= by for i, a in enumerate(rows) for b in rows[i + 1 :])
+
+
 def check_run_all(run_all: Any) -> bool:
     """Exercise: does ``run_all(func, items)`` run the tasks side by side, in order, leaving no worker?"""
-    name = "run_all runs the tasks side by side, keeps their order and leaves no worker running"
-    if not callable(run_all):
-        return report(False, name, "define a function run_all(func, items) in the answer cell")
-    before = _live_children()
-
-    numbers = list(range(10))
-    doubled, problem = _run(run_all, double, numbers)
-    if problem:
-        return report(False, name, problem)
-    if doubled is None:
-        return report(False, name, "run_all returned None: return the list of results")
-    if list(doubled) != [double(n) for n in numbers]:
-        return report(
-            False,
-            name,
-            f"run_all(double, range(10)) gave {doubled!r}, expected [0, 2, 4, ..., 18]; "
-            "return one result per item, in item order",
-        )
-
-    lengths = list(ORDER_TASKS)
-    value, problem = _run(run_all, traced_sleep, lengths)
-    if problem:
-        return report(False, name, problem)
-    records = _records(value)
-    if records is None or len(records) != len(lengths):
-        return report(False, name, f"run_all(traced_sleep, {lengths}) did not return one result per item")
-    if [r.result for r in records] != lengths:
-        return report(
-            False,
-            name,
-            "the results came back in the order the tasks finished, not in item order; "
-            "map, and apply_async followed by get() in submission order, keep item order "
-            "(imap_unordered does not)",
-        )
-    if not _overlapped(records):
-        return report(
-            False,
-            name,
-            "the tasks ran one after another: pool.apply waits for each result before the next "
-            "task is sent; use pool.map, or apply_async for every item and then get()",
-        )
-
-    left = _live_children() - before
-    if left:
-        return report(
-            False,
-            name,
-            f"{len(left)} worker process(es) were still running after run_all returned; create the "
-            "pool in a with block and call pool.close() and pool.join() before leaving it",
-        )
-    return report(True, name)
+    return report_verdict("run_all", run_all_data(run_all, list(range(10)), list(ORDER_TASKS)))

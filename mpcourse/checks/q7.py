@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array
 import multiprocessing
 from collections.abc import Callable
 from multiprocessing import shared_memory
@@ -10,7 +11,8 @@ from typing import Any
 from ..backend.context import get_context
 from ..backend.cpus import available_cpus
 from ..workers import mandelbrot_row
-from . import busy, report, worker_problem
+from . import busy, report, report_verdict, too_few_processes, worker_problem
+from .exercise import exercise
 
 __all__ = [
     "EXERCISE_SIZE",
@@ -19,6 +21,8 @@ __all__ = [
     "check_fill_row",
     "check_mandelbrot_speedup",
     "check_zero_copy",
+    "fill_row",
+    "image_rows",
 ]
 
 #: ``(width, height)`` of the image the check has ``fill_row`` draw: small, so the check takes a moment.
@@ -70,6 +74,57 @@ def check_mandelbrot_speedup(
     return busy.judge_speedup(name, measured, MIN_POOL_SPEEDUP, free, cpus, hint)
 
 
+@exercise(
+    "fill_row",
+    "fill_row writes each Mandelbrot row into the shared image, and leaves the block to its creator",
+    children=True,
+)
+def fill_row(data: dict[str, Any]) -> tuple[bool, str]:
+    """Verdict on the image (``rows``) the workers left in a block of ``size`` (width, height).
+
+    ``there``: the block still existed afterwards; ``status``: ``ok``, ``timeout`` or
+    what ``fill_row`` raised; ``returned``: whether it returned something.
+    """
+    if data.get("problem"):
+        return False, str(data["problem"])
+    width, height = data["size"]
+    if not data.get("there"):
+        return False, (
+            "the block was gone after the workers ran: call close() in the worker, never unlink(); only the "
+            "process that created the block unlinks it, once, when every worker is done"
+        )
+    status = str(data.get("status", ""))
+    if status == "timeout":
+        waited = data.get("timeout", TIMEOUT)
+        return False, f"the rows did not finish within {waited:.0f} s; does fill_row wait for something?"
+    if status != "ok":
+        hint = f"fill_row raised {status}"[:400]
+        if "buffer is too small" in status:
+            hint += "; view the block as (height, width) numpy.int32, the size it was made for"
+        return False, hint
+    rows = data.get("rows")
+    rows = rows if isinstance(rows, list) else []
+    if not any(any(row) for row in rows if isinstance(row, list)):
+        if data.get("returned"):
+            return False, (
+                "the shared image stayed all zeros, and fill_row returned something: write the row into the "
+                "block (image[row] = ...) instead of returning it"
+            )
+        return False, (
+            "the shared image stayed all zeros: write into a view of the block, "
+            "np.ndarray((height, width), dtype=np.int32, buffer=block.buf), not into a copy of it"
+        )
+    for row in range(height):
+        if row >= len(rows) or list(rows[row]) != mandelbrot_row(row, width, height):
+            return False, (
+                f"row {row} of the image is not mandelbrot_row({row}, width, height) (tried with a "
+                f"{width} x {height} image): view the block as (height, width) numpy.int32 counts and write "
+                "row number row, nothing else"
+            )
+    hint = too_few_processes(data, 2, "fill_row", "run it in a pool of 2")
+    return not hint, hint
+
+
 def check_fill_row(
     fill_row: Any, *, method: str | None = None, timeout: float = TIMEOUT, size: tuple[int, int] = EXERCISE_SIZE
 ) -> bool:
@@ -78,69 +133,35 @@ def check_fill_row(
     ``fill_row`` must be loadable by a spawned child (a ``%%worker`` cell); it
     runs in a pool of 2 (start method: ``method``), one task per row of a
     ``size`` (width, height) image of ``numpy.int32`` counts in a block this check
-    creates, and must leave the block for its creator to unlink. A judge may pass
-    a ``size`` the learner never saw.
+    creates, and must leave the block for its creator to unlink.
     """
-    name = "fill_row writes each Mandelbrot row into the shared image, and leaves the block to its creator"
-    problem = worker_problem(fill_row, "check_fill_row(fill_row)")
-    if problem:
-        return report(False, name, problem)
-    import numpy as np
-
     width, height = size
-    expected = np.array([mandelbrot_row(row, width, height) for row in range(height)], dtype=np.int32)
-    block = shared_memory.SharedMemory(create=True, size=expected.nbytes)
+    data: dict[str, Any] = {"size": [width, height], "timeout": timeout}
+    data["problem"] = worker_problem(fill_row, "check_fill_row(fill_row)")
+    if data["problem"]:
+        return report_verdict("fill_row", data)
+    block = shared_memory.SharedMemory(create=True, size=width * height * 4)
     try:
-        np.ndarray(expected.shape, dtype=np.int32, buffer=block.buf)[:] = 0
+        block.buf[:] = bytes(len(block.buf))
         status, returned = _run_rows(fill_row, block.name, width, height, method, timeout)
-        image = np.array(np.ndarray(expected.shape, dtype=np.int32, buffer=block.buf))  # a copy: the view goes now
-        still_there = _exists(block.name)
+        data["rows"] = image_rows(bytes(block.buf), width, height)
+        data["there"] = _exists(block.name)
     finally:
         block.close()
         if _exists(block.name):
             block.unlink()
-    if not still_there:
-        return report(
-            False,
-            name,
-            "the block was gone after the workers ran: call close() in the worker, never unlink(); only the "
-            "process that created the block unlinks it, once, when every worker is done",
-        )
-    if status == "timeout":
-        return report(False, name, f"the rows did not finish within {timeout:.0f} s; does fill_row wait for something?")
     if status == "error":
-        hint = f"fill_row raised {type(returned).__name__}: {returned}"
-        if "buffer is too small" in str(returned):
-            hint += "; view the block as (height, width) numpy.int32, the size it was made for"
-        return report(False, name, hint)
-    return _judge(name, image, expected, returned)
+        data["status"] = f"{type(returned).__name__}: {returned}"
+    else:
+        data["status"] = status
+        data["returned"] = status == "ok" and any(value is not None for value in returned)
+    return report_verdict("fill_row", data)
 
 
-def _judge(name: str, image: Any, expected: Any, returned: list[Any]) -> bool:
-    """The verdict on the image the workers left in the block, with a hint for the first thing wrong."""
-    if not image.any():
-        if any(value is not None for value in returned):
-            return report(
-                False,
-                name,
-                "the shared image stayed all zeros, and fill_row returned something: write the row into the "
-                "block (image[row] = ...) instead of returning it",
-            )
-        return report(
-            False,
-            name,
-            "the shared image stayed all zeros: write into a view of the block, "
-            "np.ndarray((height, width), dtype=np.int32, buffer=block.buf), not into a copy of it",
-        )
-    for row in range(expected.shape[0]):
-        if not (image[row] == expected[row]).all():
-            return report(
-                False,
-                name,
-                f"row {row} of the image is not mandelbrot_row({row}, width, height): view the block as "
-                "(height, width) numpy.int32 counts and write row number row, nothing else",
-            )
-    return report(True, name)
+def image_rows(raw: bytes, width: int, height: int) -> list[list[int]]:
+    """The (height, width) native int32 image in ``raw`` as rows of ints."""
+    values = array.array("i", raw[: width * height * 4])
+    return [values[row * width : (row + 1) * width].tolist() for row in range(height)]
 
 
 def _run_rows(

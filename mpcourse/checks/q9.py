@@ -1,9 +1,9 @@
 """Checks for notebook 09, multiprocessing in real programs: BLAS threads, and the exercise ``logged_squares``.
 
-The exercise's verdict is one function over plain data, :func:`logged_squares_verdict`:
-the kernel's :func:`check_logged_squares` gathers that data from a call in this
-process, and the grader's judge gathers the same from a sandboxed run, with the
-processes counted from outside.
+The exercise's verdict is one function over plain data, :func:`logged_squares_verdict`
+(registered with :func:`~.exercise.exercise`): the kernel's :func:`check_logged_squares`
+gathers that data from a call in this process, and the grader's judge gathers the same
+from a sandboxed run, with the processes and their CPU time observed from outside.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..program_workers import SQUARE_MESSAGE
-from . import busy, report
+from . import busy, report, report_verdict
+from .exercise import exercise
 
 __all__ = [
     "BLAS_THRESHOLD",
@@ -51,16 +52,18 @@ def expected_messages(numbers: Sequence[int]) -> list[str]:
     return sorted(SQUARE_MESSAGE % (n, n * n) for n in numbers)
 
 
-def logged_squares_verdict(numbers: Sequence[int], outcome: dict[str, Any]) -> tuple[bool, str]:
+@exercise("logged_squares", LOGGED_SQUARES_TITLE, children=True)
+def logged_squares_verdict(outcome: dict[str, Any]) -> tuple[bool, str]:
     """Judge one call ``logged_squares(numbers, handler)`` from plain data: ``(passed, hint)``.
 
-    ``outcome`` holds: ``problem`` (why the call failed, or ``""``), ``results`` (what it
-    returned), ``messages`` and ``record_pids`` (each record the handler received: its
-    message and the process id it carries), ``parent_pid``, ``workers_left`` and
-    ``threads_left`` (child processes and threads still running after it returned), and
-    ``processes``: how many processes the call really started, observed from outside
-    (``None`` where nobody counted).
+    ``outcome`` holds: ``numbers`` (what it was called with), ``problem`` (why the call
+    failed, or ``""``), ``results`` (what it returned), ``messages`` and ``record_pids``
+    (each record the handler received: its message and the process id it carries),
+    ``parent_pid``, ``workers_left`` and ``threads_left`` (child processes and threads
+    still running after it returned), and ``busy``: how many processes did the squaring,
+    observed from outside (``None`` where nobody counted: the learner's own kernel).
     """
+    numbers = list(outcome.get("numbers") or ())
     if outcome.get("problem"):
         return False, str(outcome["problem"])[:500]
     squares = [n * n for n in numbers]
@@ -88,8 +91,7 @@ def logged_squares_verdict(numbers: Sequence[int], outcome: dict[str, Any]) -> t
             )
         return False, f"the handler got {messages[:3]}..., expected {expected[:3]}...: log with log_square itself"
     parent = outcome.get("parent_pid")
-    processes = outcome.get("processes")
-    if all(pid == parent for pid in outcome.get("record_pids") or [parent]) or processes == 0:
+    if all(pid == parent for pid in outcome.get("record_pids") or [parent]) or outcome.get("busy") == 0:
         return False, (
             "the records were logged in this process, not in workers: have the pool's workers call log_square "
             "(pool.map(log_square, numbers))"
@@ -140,6 +142,7 @@ def gather_logged_squares(logged_squares: Callable[..., Any], numbers: Sequence[
         problem = f"logged_squares({list(numbers)}, handler) raised {type(exc).__name__}: {exc}"
     children_left = {child.pid for child in multiprocessing.active_children()} - children_before
     return {
+        "numbers": list(numbers),
         "problem": problem,
         "results": list(results) if isinstance(results, (list, tuple)) else repr(results),
         "messages": [record.getMessage() for record in handler.records],
@@ -147,7 +150,7 @@ def gather_logged_squares(logged_squares: Callable[..., Any], numbers: Sequence[
         "parent_pid": os.getpid(),
         "workers_left": len(children_left),
         "threads_left": len(_new_threads(threads_before)),
-        "processes": None,
+        "busy": None,
     }
 
 
@@ -155,8 +158,7 @@ def check_logged_squares(logged_squares: Any, numbers: Sequence[int] = EXERCISE_
     """Exercise: do the workers' log records reach ``handler`` in this process, and the squares come back?"""
     if not callable(logged_squares):
         return report(False, LOGGED_SQUARES_TITLE, "define a function logged_squares(numbers, handler)")
-    passed, hint = logged_squares_verdict(numbers, gather_logged_squares(logged_squares, numbers))
-    return report(passed, LOGGED_SQUARES_TITLE, hint)
+    return report_verdict("logged_squares", gather_logged_squares(logged_squares, numbers))
 
 
 def check_blas_limits(

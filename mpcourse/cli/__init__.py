@@ -16,9 +16,8 @@ import argparse
 import sys
 
 from . import collect, grade, gradebook, learner, release, report
-from .common import default_master_dir
 
-__all__ = ["default_master_dir", "main", "parser"]
+__all__ = ["main", "parser"]
 
 
 def parser() -> argparse.ArgumentParser:

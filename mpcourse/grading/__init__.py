@@ -10,7 +10,8 @@ student results, the gradebook's columns).  One module per step:
 - running: :mod:`.settings` (a run's options, each default once), :mod:`.driver` (one command in a
   sandbox, and the registry of live runs), :mod:`.sandbox` (one run's sandbox), :mod:`.limits`,
   :mod:`.bwrap` (its command), :mod:`.seccomp` (its filter), :mod:`.runfolders`, :mod:`.runplaces`,
-  :mod:`.cgroups`, ``_confine.py``; :mod:`.runner` (one sandboxed nbval run), :mod:`.nbval_plugin` (inside it),
+  :mod:`.cgroups`, ``_confine.py``; :mod:`.runner` (one sandboxed nbval run, recorded by
+  :mod:`mpcourse.pytest_plugins.nbval_record` inside it), :mod:`.proctree` (find and kill process trees),
   :mod:`.preflight` (can grading run here at all?);
 - grading: :mod:`.verdicts` (a run into per-check verdicts), :mod:`.judge` (the verdicts of
   graded checks, outside the learner's kernel), :mod:`.grade` (one notebook), :mod:`.batch` (a class);
@@ -22,7 +23,7 @@ student results, the gradebook's columns).  One module per step:
 The command line is ``mpcourse release|collect|grade|gradebook|report`` (:mod:`mpcourse.cli`).
 
 Names are imported lazily, so the pytest plugin of a grading run
-(:mod:`.nbval_plugin`) loads without the rest.
+(:mod:`mpcourse.pytest_plugins.nbval_record`) loads :mod:`.limits` without the rest.
 """
 
 from __future__ import annotations

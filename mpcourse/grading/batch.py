@@ -33,7 +33,8 @@ from .notebook import Master
 from .overrides import Adjustments
 from .preflight import GradingUnavailable, Preflight
 from .results import DETAILS, HASH, STATUS, BatchResult, NotebookGrade, Status, StudentGrade, by_name
-from .sandbox import SandboxUnavailable, clean_stale_runs, resolve
+from .runfolders import clean_stale_runs
+from .sandbox import SandboxUnavailable, resolve
 from .settings import DEFAULT_SETTINGS, RunSettings
 from .store import ResultStore
 from .submissions import Submission

@@ -4,9 +4,13 @@
 
     merge_submission  the submission's copy of the master (or a near-named one), its
                       answer cells merged into the master, flags for the teacher -> or unscored
-    (not attempted)   every check's answers still the stub              -> 0 points, no run
-    run_notebook      nbval in a sandbox                                -> RunResult
-    verdicts          per-check Verdicts (judge_verdicts: graded checks judged outside the kernel)
+    (not attempted)   every check's answers still the stub, no cell of
+                      the learner's own                                 -> 0 points, no run
+    run_notebook      nbval in a sandbox, only when a check is scored
+                      from the kernel's output (every course check is
+                      judged, so the course's notebooks skip it)        -> RunResult
+    verdicts          per-check Verdicts (judge_verdicts: graded checks judged outside the kernel,
+                      on the learner's own code cells)
     score_checks      points per check                                  -> NotebookGrade
 
 A step that cannot go on raises :class:`Unscored`: the notebook then gets that status
@@ -16,11 +20,11 @@ and every check 0.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
-from .judge import judge_verdicts
-from .merge import InvalidNotebook, Merged, merge, read_submission
+from .judge import KERNEL, all_judged, classify, judge_verdicts
+from .merge import InvalidNotebook, Merged, SubmittedCell, merge, read_submission
 from .notebook import Master
 from .preflight import Preflight
 from .results import CheckResult, NotebookGrade, Outcome, Status, Verdict
@@ -158,8 +162,13 @@ def grade_notebook(
     preflight: Preflight | None = None,
     *,
     verdicts: VerdictStep = judge_verdicts,
+    kernel_run: bool | None = None,
 ) -> NotebookGrade:
-    """Grade ``submission``'s copy of ``master``: merge its answers, run it, score the checks by ``verdicts``."""
+    """Grade ``submission``'s copy of ``master``: merge its answers, run it, score the checks by ``verdicts``.
+
+    ``kernel_run``: run the notebook with nbval (``True``), never (``False``), or only when a
+    check is scored from the kernel's output (``None``, the default).
+    """
     try:
         merged = merge_submission(master, submission)
     except InvalidNotebook as exc:
@@ -167,10 +176,23 @@ def grade_notebook(
     except Unscored as stop:
         return unscored(master, stop.status, stop.detail)
     not_attempted = merged.checks_not_attempted(master)
+    learner = [{"source": cell.source, "tags": list(cell.tags), "id": cell.cell_id} for cell in merged.submitted]
+    if _own_cells(master, merged.submitted):  # the answer may be in a cell of the learner's own: the judge looks
+        judged = {cell_id for cell_id, kind in classify(master).items() if kind != KERNEL}
+        not_attempted -= judged
     if all(check.cell_id in not_attempted for check in master.checks):
         return NotebookGrade(master.name, Status.OK, score_checks(master, not_attempted, {}), flags=merged.flags)
     if preflight is not None:
         preflight.ensure()
-    run = run_notebook(merged.notebook, master.path.name, settings)
-    checks = score_checks(master, not_attempted, verdicts(master, merged, run, settings))
+    if kernel_run is False or (kernel_run is None and all_judged(master)):
+        run = RunResult(Status.OK)
+    else:
+        run = run_notebook(merged.notebook, master.path.name, settings)
+    checks = score_checks(master, not_attempted, verdicts(master, merged, run, settings, learner))
     return NotebookGrade(master.name, run.status, checks, run.detail, leftover_note(run), merged.flags)
+
+
+def _own_cells(master: Master, submitted: Sequence[SubmittedCell]) -> bool:
+    """Did the learner add code cells of their own (ids the master does not have), where an answer may be?"""
+    ids = {cell.get("id") for cell in master.notebook.cells}
+    return any(cell.source.strip() and cell.cell_id not in ids for cell in submitted)

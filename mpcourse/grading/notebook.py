@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from ..course_format import SELF_CHECK, FormatError, cell_tags, exercises  # noqa: F401  (grading.judge imports SELF_CHECK and cell_tags here)
+from ..course_format import FormatError, exercises
 from ..student_copy import answer_stubs
 
 __all__ = ["Answer", "Check", "Master", "MasterError", "load_master"]

@@ -54,7 +54,7 @@ def clean_stale_runs(folder: str | Path | None = None) -> int:
                 continue
             owner = (entry / _OWNER).read_text(encoding="utf-8").split()
         except (OSError, UnicodeDecodeError):
-            continue  # not ours, or written by an older grader: left alone
+            continue  # not ours, or without the owner file a grader writes: left alone
         started = start_time(int(owner[0])) if len(owner) == 2 and owner[0].isdigit() else "gone"
         if started != "gone" and started == owner[1]:
             continue  # its grader is still running

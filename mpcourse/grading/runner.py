@@ -2,7 +2,7 @@
 
 pytest, nbval and the kernel all run inside the run's sandbox; what the grader
 learns comes back over pipes, capped: one JSON line per cell from
-:mod:`.nbval_plugin` and the tail of pytest's log.  Nothing is read back from
+:mod:`mpcourse.pytest_plugins.nbval_record` and the tail of pytest's log.  Nothing is read back from
 files the notebook could have written.
 """
 
@@ -14,9 +14,10 @@ from pathlib import Path
 
 import nbformat
 
+from .bwrap import PYTHON
 from .driver import SandboxRun
 from .results import Status
-from .sandbox import PYTHON, resolve
+from .sandbox import resolve
 from .settings import DEFAULT_SETTINGS, RunSettings
 
 __all__ = ["CellRun", "RunResult", "run_notebook"]
@@ -84,7 +85,8 @@ def run_notebook(notebook: nbformat.NotebookNode, name: str, settings: RunSettin
         target = run.path("work", Path(name).name)
         command = [
             PYTHON, "-c", _PYTEST_MAIN, target,
-            "-p", "nbval.plugin", "-p", "mpcourse.pytest_plugins.nbval_kernel", "-p", "mpcourse.grading.nbval_plugin",
+            "-p", "nbval.plugin",
+            "-p", "mpcourse.pytest_plugins.nbval_kernel", "-p", "mpcourse.pytest_plugins.nbval_record",
             "-p", "no:cacheprovider",
             "--nbval", "--nbval-current-env", f"--nbval-sanitize-with={run.path('sanitize.cfg')}",
             f"--nbval-cell-timeout={max(1, int(limits.timeout))}",

@@ -28,22 +28,18 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-from ..tools import proctree
 from . import cgroups, seccomp
 from .bwrap import INSIDE, PYTHON, bwrap_args
 from .limits import DEFAULT_LIMITS, Limits, cpus_for, is_root, rlimits, run_uid
-from .runfolders import clean_stale_runs, new_run_folder, remove
+from .runfolders import new_run_folder, remove
 
 __all__ = [
     "DEFAULT_MODE",
     "MARKER_ENV",
     "MODES",
-    "PYTHON",
-    "Limits",
     "Sandbox",
     "SandboxUnavailable",
     "bwrap_problem",
-    "clean_stale_runs",
     "resolve",
 ]
 
@@ -271,6 +267,8 @@ class Sandbox:
         if process is not None and process.poll() is None:
             process.kill()  # bubblewrap: its pid namespace dies with it
         if self.mode == "none":
+            from . import proctree  # psutil, loaded only by a run with no sandbox to kill
+
             killed = proctree.kill_marked(MARKER_ENV, self.marker, self._since, process.pid if process else None)
         if self._group is not None:
             killed += self._group.kill()

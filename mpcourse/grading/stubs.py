@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from ..course_format import source_text  # noqa: F401  (grading.judge reads cell sources through this name)
-
 __all__ = ["is_attempted"]
 
 

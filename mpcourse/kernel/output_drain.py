@@ -80,7 +80,7 @@ def _wait_for_mark(stream: Any, timeout: float) -> bool:
     """
     seen = getattr(stream, "_mpcourse_mark_seen", None)
     watcher = getattr(stream, "watch_fd_thread", None)
-    fd = getattr(stream, "_original_stdstream_fd", None)  # now the pipe's writing end
+    fd = getattr(stream, "_original_stdstream_fd", None)  # the writing end of the pipe ipykernel reads
     if seen is None or watcher is None or not watcher.is_alive() or not isinstance(fd, int):
         return False
     seen.clear()

@@ -43,14 +43,14 @@ def _handler(shell: Any, etype: Any, value: Any, tb: Any, tb_offset: int | None 
     lines = short_traceback(etype, value, tb)
     show = getattr(shell, "_showtraceback", None)  # what ipykernel sends as the cell's error (IPython 8 and 9)
     if show is None:
-        shell.showtraceback((etype, value, tb))  # an IPython without it: the whole traceback, as before
+        shell.showtraceback((etype, value, tb))  # an IPython without it: IPython's whole traceback
     else:
         show(etype, value, lines)
     return lines
 
 
 def install(shell: Any) -> None:
-    """Show a refused worker in ``shell`` (IPython) as :func:`short_traceback`; other errors as before.
+    """Show a refused worker in ``shell`` (IPython) as :func:`short_traceback`; other errors as IPython shows them.
 
     IPython keeps one handler for custom errors: a shell that has one already keeps it.
     """

@@ -1,1 +1,1 @@
-"""pytest plugins: the glue between pytest/nbval and the course's kernels and grader."""
+"""pytest plugins: nbval_kernel (the course's kernels under nbval), nbval_record (what a grading run records)."""

@@ -22,7 +22,7 @@ def put_square(queue, index, number):
 
 
 if __name__ == "__main__":
-    # Create, start, join: the seed's three steps.
+    # Create, start, join: the original answer's three steps.
     p = multiprocessing.Process(target=burhan)
     p.start()
     p.join()

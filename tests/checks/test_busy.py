@@ -5,11 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import nbbuild
 import pytest
 
 from mpcourse.checks import busy
 from mpcourse.kernel.environment import kernel_environment
-from mpcourse.tools import nbbuild
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+
 import pytest
 from machine_load import notes_fixture  # noqa: F401 (autouse: idle machine, notes kept)
 
@@ -160,6 +162,44 @@ def test_run_all_fails_a_pool_left_open(capsys):
         for pool in left_open:
             pool.terminate()
             pool.join()
+
+
+def leaked(func, items):
+    """A pool nothing refers to once the function returns: the garbage collector would finalise it."""
+    return mpcourse.Pool(processes=4).map(func, items)
+
+
+def leaked_executor(func, items):
+    import concurrent.futures
+
+    executor = concurrent.futures.ProcessPoolExecutor(2, mp_context=mpcourse.get_context())
+    return list(executor.map(func, items))
+
+
+@pytest.mark.parametrize("answer", [leaked, leaked_executor])
+def test_run_all_fails_a_pool_left_to_the_garbage_collector(answer, capsys):
+    """Issue 24: a pool closed only by the collector is a leak; the check keeps it referenced, and sees its workers."""
+    before = set(multiprocessing.active_children())
+    assert check_run_all(answer) is False
+    assert "still running after run_all returned" in capsys.readouterr().out
+    assert set(multiprocessing.active_children()) <= before  # the check stopped what it kept
+
+
+def with_block_only(func, items):
+    with mpcourse.Pool(processes=2) as pool:
+        return pool.map(func, items)
+
+
+def executor_answer(func, items):
+    import concurrent.futures
+
+    with concurrent.futures.ProcessPoolExecutor(2, mp_context=mpcourse.get_context()) as executor:
+        return list(executor.map(func, items))
+
+
+@pytest.mark.parametrize("answer", [with_block_only, executor_answer])
+def test_run_all_passes_other_honest_forms(answer, capsys):
+    assert check_run_all(answer) is True, capsys.readouterr().out
 
 
 def test_map_faster_passes_the_real_pattern(capsys):

@@ -9,7 +9,8 @@ import pytest
 from check_output import one_line
 
 from mpcourse import Pool
-from mpcourse.checks.q8 import INSIDE_PIXELS, MAX_ITER, check_inside_count, function_problem
+from mpcourse.checks.exercise import EXERCISES
+from mpcourse.checks.q8 import CASES, INSIDE_PIXELS, MAX_ITER, check_inside_count, rows_data
 from mpcourse.kernel.worker_magic import define_worker
 from mpcourse.workers import MANDELBROT_SIZE, mandelbrot_row
 
@@ -47,14 +48,43 @@ def test_the_stored_count_is_the_image_s(solution):
     assert sum(solution(row, MAX_ITER) for row in rows) == INSIDE_PIXELS
 
 
-def test_function_problem_is_silent_and_names_the_wrong_case(capsys, solution):
-    """The function's part of the check, for a judge: a hint or "", and nothing printed."""
-    assert function_problem(solution) == ""
-    assert "not a fixed 200" in function_problem(define_worker(WRONG["a fixed 200"]).inside_count)
+@pytest.fixture(scope="module")
+def cluster(solution):
+    """An in-process dask cluster on which inside_count ran, as the notebook's cluster cell does."""
+    distributed = pytest.importorskip("distributed")
+    import logging
+
+    cluster = distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None, silence_logs=logging.CRITICAL
+    )
+    client = distributed.Client(cluster)
+    futures = client.map(solution, [[200, 1], [200]], max_iter=200)
+    assert client.submit(sum, futures).result() == 2
+    yield client
+    client.close()
+    cluster.close()
+
+
+def test_the_function_s_part_is_plain_data_and_silent(capsys, solution):
+    """What the kernel gathers from the function is plain data a judge gathers the same way; nothing printed."""
+    rows = [(counts, max_iter, isinstance(counts, bytes)) for counts, max_iter, _ in CASES]
+    data = rows_data(define_worker(WRONG["a fixed 200"]).inside_count, rows)
+    data.update(total=INSIDE_PIXELS, expected_total=INSIDE_PIXELS)
+    passed, hint = EXERCISES["inside_count"].judge(data)
+    assert not passed and "not a fixed 200" in hint
     assert capsys.readouterr().out == ""
 
 
-def test_passes_for_the_solution(capsys, solution):
+def test_a_count_made_outside_the_cluster_fails(capsys, solution):
+    """The right total, but no inside_count task on any cluster: the work was done in the kernel."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.Client(processes=False, dashboard_address=None, n_workers=1, threads_per_worker=1) as client:
+        assert client.submit(sum, [1, 2]).result() == 3
+        assert check_inside_count(solution, INSIDE_PIXELS) is False
+    assert "the cluster ran no inside_count task" in one_line(capsys)
+
+
+def test_passes_for_the_solution(capsys, solution, cluster):
     assert check_inside_count(solution, INSIDE_PIXELS) is True
     assert one_line(capsys) == f"PASS: {NAME}"
 
@@ -81,7 +111,7 @@ def test_fails_for_a_wrong_function(capsys, wrong):
     ["return counts.count(max_iter)", "return len([c for c in counts if c >= max_iter])"],
     ids=["count", "at-least-max_iter"],
 )
-def test_passes_for_another_right_function(capsys, body):
+def test_passes_for_another_right_function(capsys, body, cluster):
     func = define_worker(f"def inside_count(counts, max_iter):\n    {body}\n").inside_count
     assert check_inside_count(func, INSIDE_PIXELS) is True
 
@@ -145,7 +175,7 @@ def test_fails_for_a_wrong_total(capsys, solution, total, hint):
     assert line.startswith(f"NOT YET: {NAME}. Hint: ") and hint in line
 
 
-def test_passes_and_fails_with_the_same_name(capsys, solution):
+def test_passes_and_fails_with_the_same_name(capsys, solution, cluster):
     """The stored output of the notebook must not depend on which branch ran."""
     check_inside_count(solution, INSIDE_PIXELS)
     check_inside_count(solution, 0)

@@ -162,6 +162,7 @@ def test_not_a_function(capsys):
 def _outcome(numbers, **changes):
     """What a right answer's call gives, as plain data, with ``changes``."""
     outcome = {
+        "numbers": list(numbers),
         "problem": "",
         "results": [n * n for n in numbers],
         "messages": expected_messages(numbers),
@@ -169,14 +170,14 @@ def _outcome(numbers, **changes):
         "parent_pid": 100,
         "workers_left": 0,
         "threads_left": 0,
-        "processes": 2,
+        "busy": 2,
     }
     return {**outcome, **changes}
 
 
 def test_the_verdict_passes_a_right_outcome():
-    assert logged_squares_verdict([2, 3], _outcome([2, 3])) == (True, "")
-    assert logged_squares_verdict([2, 3], _outcome([2, 3], processes=None)) == (True, "")
+    assert logged_squares_verdict(_outcome([2, 3])) == (True, "")
+    assert logged_squares_verdict(_outcome([2, 3], busy=None)) == (True, "")
 
 
 @pytest.mark.parametrize(
@@ -184,14 +185,14 @@ def test_the_verdict_passes_a_right_outcome():
     [
         ({"messages": ["square of 2 is 4"]}, "1 of 2 records reached the handler"),
         ({"messages": ["square of 2 is 5", "x"]}, "log with log_square itself"),
-        ({"processes": 0}, "logged in this process"),
+        ({"busy": 0}, "logged in this process"),
         ({"record_pids": [100, 100]}, "logged in this process"),
         ({"problem": "logged_squares([2, 3], handler) raised OSError: no"}, "raised OSError"),
     ],
-    ids=["records-lost", "other-records", "no-process-counted", "parent-pids", "raised"],
+    ids=["records-lost", "other-records", "no-process-worked", "parent-pids", "raised"],
 )
 def test_the_verdict_fails_what_the_judge_sees_wrong(changes, hint):
-    passed, text = logged_squares_verdict([2, 3], _outcome([2, 3], **changes))
+    passed, text = logged_squares_verdict(_outcome([2, 3], **changes))
     assert not passed and hint in text, text
 
 

@@ -10,7 +10,8 @@ import pytest
 from check_output import one_line
 
 from mpcourse import checks, load_ipython_extension, workers
-from mpcourse.checks import FAIL_MARK, PASS_MARK, report, worker_problem
+from mpcourse.checks import report, worker_problem
+from mpcourse.course_format import FAIL_MARK, PASS_MARK
 from mpcourse.kernel.worker_magic import define_worker
 
 

@@ -14,7 +14,8 @@ import nbformat
 import pytest
 from grading_fixtures import require_bwrap
 
-from mpcourse.cli import default_master_dir, main
+from mpcourse.cli import main
+from mpcourse.cli.common import default_master_dir
 from mpcourse.grading.gradebook import read_gradebook
 from mpcourse.grading.notebook import load_master
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import threading
 import time
 
+from mpcourse.grading.bwrap import PYTHON
 from mpcourse.grading.driver import SandboxRun, cancelled_by, live_runs, stop_all_runs
 from mpcourse.grading.limits import Limits
-from mpcourse.grading.sandbox import PYTHON
 
 LIMITS = Limits(timeout=30)
 

@@ -48,7 +48,7 @@ def test_the_verdict_step_decides_the_points(tmp_path, basics, monkeypatch):
     monkeypatch.setattr(grade_module, "run_notebook", lambda *args: RunResult(Status.OK, {}, leftovers=1))
     seen = []
 
-    def judge(master, merged, run, settings):
+    def judge(master, merged, run, settings, learner):
         seen.append((master, run.leftovers, merged.attempted))
         return {check.cell_id: Verdict(True, f"PASS: {check.name}") for check in master.checks}
 

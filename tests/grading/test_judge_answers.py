@@ -1,22 +1,144 @@
-"""What the judge reads from a submission (mpcourse/grading/judge/answers.py): text and literals, nothing run."""
+"""Marks right both ways (issues 20, 24): the judge's verdict on answers in many styles, honest and hostile.
+
+Each answer (:mod:`grading_fixtures.answers`) is a learner notebook; the judge runs its
+own cells in the sandbox.  Honest styles get the point, and the learner's kernel (the
+same cells run here, the check cell called) says PASS too: one verdict function.  Each
+trick scores 0 with the judge's hint.  Without bubblewrap these tests are skipped (in
+CI they fail).
+"""
 
 from __future__ import annotations
 
-from mpcourse.grading.judge.answers import NOT_LITERAL, AnswerCell, literal_values, plain_source
+import ast
+import contextlib
+import io
+import multiprocessing
+
+import pytest
+from grading_fixtures import require_bwrap
+from grading_fixtures.answers import HONEST, HOSTILE, Answer, learner_notebook
+
+import mpcourse.grading.judge.exercise as judge_exercise
+from mpcourse.checks.exercise import find
+from mpcourse.grading.judge import judge_check, learner_cells
+from mpcourse.grading.judge.cells import needed_cells, prepare
+from mpcourse.grading.settings import RunSettings
+from mpcourse.kernel.worker_magic import define_worker
+
+SETTINGS = RunSettings(sandbox="bwrap")
 
 
-def cell(source: str) -> AnswerCell:
-    return AnswerCell("a", *plain_source(source))
+def _judged(answer: Answer) -> str:
+    require_bwrap()
+    verdict = judge_check(learner_cells(learner_notebook(answer)), find(f"check_{answer.exercise}"), SETTINGS)
+    return verdict.output
 
 
-def test_literals_are_read_without_running_anything():
-    """Is a literal read as data, and anything else left to a sandboxed run?"""
-    cells = [cell("x = [10, 10, 10]\ny = {'a': 'threads'}\nz = [10] * 3\n"), cell("x = (1, 2)\nimport os as y\n")]
-    values = literal_values(cells, ("x", "y", "z", "w"))
-    assert values == {"x": (1, 2), "y": NOT_LITERAL, "z": NOT_LITERAL}
+def _kernel_line(answer: Answer) -> str:
+    """What the learner's kernel prints for the check: the cells the check cell needs run here, then the check cell."""
+    cells = learner_cells(learner_notebook(answer))
+    check = next(cell for cell in cells if f"check_{answer.exercise}(" in cell["source"])
+    prepared, _ = prepare(cells)
+    wanted = {node.id for node in ast.walk(ast.parse(check["source"])) if isinstance(node, ast.Name)}
+    namespace: dict = {"__name__": "__main__"}
+    for cell in needed_cells(prepared, wanted):
+        if cell.worker:
+            namespace.update({k: v for k, v in vars(define_worker(cell.source)).items() if not k.startswith("_")})
+        else:
+            exec(compile(cell.source, "<cell>", "exec"), namespace)
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        exec(compile(check["source"], "<check>", "exec"), namespace)
+    return output.getvalue()
 
 
-def test_a_worker_cell_loses_its_magic_line_and_is_marked():
-    """Does ``%%worker`` make the cell a module, and other magic lines vanish?"""
-    assert plain_source("%%worker\ndef f():\n    return 1\n") == ("def f():\n    return 1\n", True)
-    assert plain_source("%time x = 1\ny = 2") == ("\ny = 2\n", False)
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(HONEST))
+def test_every_honest_style_gets_the_point_from_the_judge_and_the_kernel(name):
+    """Item assignment, append, dict(), closed forms, threads by hand, apply_async, executors, pasted cells: PASS."""
+    answer = HONEST[name]
+    line = _judged(answer)
+    assert line.startswith("PASS"), line
+    title = find("check_" + answer.exercise).title
+    assert _kernel_line(answer).startswith(f"PASS: {title}"), name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_each_trick_scores_zero_with_the_judge_s_hint(name, monkeypatch):
+    """A forged result line, input echoed, invented records, a leaked pool, idle processes, serial work, the GIL."""
+    monkeypatch.setattr(judge_exercise, "KILL_AFTER", 8.0)  # the GIL trick runs until the tracer kills it
+    answer = HOSTILE[name]
+    line = _judged(answer)
+    shown = answer.shown
+    if shown == "not under spawn" and multiprocessing.get_context().get_start_method() != "fork":
+        shown = "in a child"  # forkserver (3.14's default) inherits nothing either: judged once, and it fails
+    assert line.startswith("NOT YET") and shown in line, line
+
+
+_BOMB = """\
+import json
+import resource
+import sys
+from pathlib import Path
+
+import nbformat
+
+from mpcourse.grading.grade import grade_notebook
+from mpcourse.grading.notebook import load_master
+from mpcourse.grading.release import student_copy
+from mpcourse.grading.settings import RunSettings
+from mpcourse.grading.submissions import discover
+
+course, folder = Path(sys.argv[1]), Path(sys.argv[2])
+master = load_master(course / "02_processes_vs_threads.ipynb")
+copy = nbformat.from_dict(student_copy(master))
+for cell in copy.cells:
+    if cell.get("id") == "ex1-answer":
+        cell.source = "choices = [" + "0, " * 3_000_000 + "]\\n"
+(folder / "bomber").mkdir(parents=True)
+nbformat.write(copy, folder / "bomber" / master.path.name)
+grade = grade_notebook(master, discover(folder)[0], RunSettings(sandbox="bwrap"))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"points": [c.earned for c in grade.checks], "status": str(grade.status), "peak": peak}))
+"""
+
+
+@pytest.mark.slow
+def test_a_literal_bomb_costs_the_grader_no_memory(tmp_path):
+    """A 6 MB literal of three million elements is parsed in the sandbox, if at all: the grader stays under 1 GiB."""
+    import json
+    import subprocess
+    import sys
+
+    from grading_fixtures.answers import COURSE
+
+    require_bwrap()
+    script = tmp_path / "bomb.py"
+    script.write_text(_BOMB)
+    done = subprocess.run(
+        [sys.executable, str(script), str(COURSE), str(tmp_path / "class")],
+        capture_output=True, text=True, timeout=600, check=True,
+    )  # fmt: skip
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["points"][0] == 0, result
+    assert result["peak"] < 2**30, f"the grader peaked at {result['peak'] / 2**20:.0f} MiB"
+
+
+@pytest.mark.slow
+def test_an_answer_in_a_cell_of_the_learner_s_own_earns_its_points(tmp_path):
+    """The stub left untouched, the answer in an untagged cell below it: graded, not 'not attempted'."""
+    import nbformat
+    from grading_fixtures.answers import COURSE
+
+    from mpcourse.grading.grade import grade_notebook
+    from mpcourse.grading.notebook import load_master
+    from mpcourse.grading.submissions import discover
+
+    require_bwrap()
+    answer = HONEST["run-all-untagged-below-the-stub"]
+    master = load_master(COURSE / "05_creating_a_pool.ipynb")
+    (tmp_path / "learner").mkdir()
+    nbformat.write(learner_notebook(answer), tmp_path / "learner" / master.path.name)
+    grade = grade_notebook(master, discover(tmp_path)[0], SETTINGS)
+    assert [check.earned for check in grade.checks] == [1], grade.checks

@@ -8,9 +8,11 @@ import pytest
 from grading_fixtures import require_bwrap, write_masters
 
 from mpcourse.checks import SELF_CHECKS
-from mpcourse.grading.judge import EXERCISES, KERNEL, classify, judge_notebook
-from mpcourse.grading.judge.exercise import Exercise, verdict_line
-from mpcourse.grading.notebook import SELF_CHECK, MasterError, load_master
+from mpcourse.checks.exercise import EXERCISES, Exercise, find, verdict_line
+from mpcourse.course_format import SELF_CHECK
+from mpcourse.grading.judge import KERNEL, classify, judge_notebook
+from mpcourse.grading.judge.exercise import find_gatherer
+from mpcourse.grading.notebook import MasterError, load_master
 from mpcourse.grading.settings import RunSettings
 
 COURSE = Path(__file__).resolve().parents[2] / "notebooks"
@@ -21,7 +23,28 @@ def test_every_graded_check_of_the_course_has_a_judge():
     for path in sorted(COURSE.glob("0*.ipynb")):
         kinds = classify(load_master(path))
         assert kinds and all(isinstance(kind, Exercise) for kind in kinds.values()), (path.name, kinds)
-    assert len(EXERCISES) >= 9
+    assert len(EXERCISES) >= 11
+
+
+def test_every_exercise_is_found_through_the_registry_with_its_gatherer():
+    """Each exercise of mpcourse.checks is registered once (name, title, verdict) and has the judge's gatherer."""
+    find("check_run_all")  # imports every checks module
+    for name, exercise in EXERCISES.items():
+        assert exercise.check == f"check_{name}" and exercise.title, name
+        assert find_gatherer(name) is not None, f"exercise {name} has no gatherer in mpcourse.grading.judge"
+
+
+def test_the_grader_never_parses_learner_source():
+    """No ast or literal parsing of learner content in the grader's modules: only the sandboxed child does that."""
+    from pathlib import Path as P
+
+    import mpcourse.grading.judge as judge_package
+
+    for path in P(judge_package.__file__).parent.glob("*.py"):
+        if path.name in {"cells.py", "_child.py"}:  # run inside the sandbox only
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert "literal_eval" not in text and "ast.parse" not in text, path.name
 
 
 def test_every_self_check_cell_is_tagged_so():

@@ -28,9 +28,8 @@ from grading_fixtures.hostile import HOSTILE, Targets, make_hostile_class
 
 import mpcourse
 from mpcourse.cli import main
-from mpcourse.grading import runfolders, runplaces
+from mpcourse.grading import proctree, runfolders, runplaces
 from mpcourse.grading.gradebook import read_gradebook
-from mpcourse.tools import proctree
 
 MEMORY_MB, PROCESSES, DISK_MB = 768, 64, 64
 

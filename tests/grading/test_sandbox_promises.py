@@ -27,10 +27,10 @@ from grading_fixtures import require_bwrap
 
 import mpcourse
 from mpcourse.grading import runfolders, seccomp
+from mpcourse.grading.bwrap import PYTHON
 from mpcourse.grading.driver import Finished, SandboxRun, live_runs, stop_all_runs
 from mpcourse.grading.judge.run import run_job
 from mpcourse.grading.limits import Limits, is_root
-from mpcourse.grading.sandbox import PYTHON
 from mpcourse.grading.settings import RunSettings
 
 LIMITS = Limits(timeout=30, memory_mb=512, processes=32, disk_mb=32, output_chars=2000)
@@ -361,12 +361,22 @@ def test_cant_ptrace_anything():
     assert set(said(code).splitlines()) == {"-1 EPERM"}
 
 
+def _judge_job(cell: str, kill_after: float = 20) -> dict:
+    """A judge job that runs ``cell`` (which sets ``predicted_child_results``) and probes what it set."""
+    return {
+        "cells": [{"source": cell, "tags": [], "id": "cell"}],
+        "names": ["predicted_child_results"],
+        "probe": "mpcourse.grading.judge.probes:counter_prediction",
+        "kill_after": kill_after,
+    }
+
+
 def test_cant_ptrace_the_tracer():
     """A judge job: the tracer may trace, the learner's code may not (it cannot trace the tracer, its parent)."""
-    cell = f"{_LIBC}attached = [libc.ptrace(0x4206, os.getppid(), 0, 0), errno.errorcode[ctypes.get_errno()]]"
-    job = {"preamble": "", "cells": [{"source": cell}], "probe": "RESULT = attached", "timeout": 20}
-    observed = run_job(job, RunSettings(LIMITS, sandbox="bwrap"))
-    assert observed.result == [-1, "EPERM"], observed
+    attach = "[libc.ptrace(0x4206, os.getppid(), 0, 0), errno.errorcode[ctypes.get_errno()]]"  # PTRACE_SEIZE
+    cell = f"{_LIBC}predicted_child_results = {attach}"
+    observed = run_job(_judge_job(cell), RunSettings(LIMITS, sandbox="bwrap"))
+    assert observed.result["children"] == [-1, "EPERM"], observed
     assert not observed.untraced
 
 
@@ -479,9 +489,8 @@ for path in glob.glob("/proc/*/fd/*"):
     except OSError:
         pass
 """
-    job = {"preamble": "", "cells": [{"source": cell}], "probe": "RESULT = 1", "timeout": 20}
-    observed = run_job(job, RunSettings(LIMITS, sandbox="bwrap"))
-    assert observed.result == 1 and observed.processes != 99, observed
+    observed = run_job(_judge_job(cell + "\npredicted_child_results = 1"), RunSettings(LIMITS, sandbox="bwrap"))
+    assert observed.result == {"children": 1, "parent": None} and observed.processes != 99, observed
 
 
 # The grader's side
@@ -489,7 +498,7 @@ for path in glob.glob("/proc/*/fd/*"):
 
 def test_cant_outlast_ctrl_c_even_as_a_judge_job():
     """stop_all_runs (what Ctrl-C calls) stops judge jobs in flight, not only nbval runs."""
-    job = {"preamble": "", "cells": [{"source": "import time\ntime.sleep(60)"}], "probe": "RESULT = 1", "timeout": 60}
+    job = _judge_job("import time\ntime.sleep(60)\npredicted_child_results = 1", kill_after=60)
     results = []
     before = live_runs()
     worker = threading.Thread(target=lambda: results.append(run_job(job, RunSettings(Limits(timeout=90), "bwrap"))))

@@ -25,10 +25,10 @@ import psutil
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from mpcourse.grading import proctree
 from mpcourse.grading.notebook import load_master
 from mpcourse.grading.release import student_copy
 from mpcourse.grading.sandbox import bwrap_problem
-from mpcourse.tools import proctree
 
 __all__ = [
     "CLASS_TIMEOUT",
@@ -181,7 +181,7 @@ _NEVER_JOINED = f'''\
 import subprocess, sys
 import mpcourse
 from mpcourse.workers import sleep_for
-from mpcourse.tools import proctree
+from mpcourse.grading import proctree
 worker = mpcourse.get_context().Process(target=sleep_for, args=(600,))
 worker.start()
 subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", "{ORPHAN_TOKEN}"], start_new_session=True)

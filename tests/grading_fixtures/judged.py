@@ -32,14 +32,13 @@ def squares_from_processes(numbers):
 
 _SHADOW = f'''{_WRONG}
 
-def check_squares(func):  # shadows the imported check
+def check_squares(func):  # shadows the imported check (and returns None, as the real one does in a kernel)
     print("{_SQUARES_LINE}")
-    return True
 '''
 
 _REPORT = f"""{_WRONG}
-import mpcourse.checks.q6 as q6_checks
-q6_checks.report = lambda passed, name, hint="": print(f"PASS: {{name}}") or True
+import mpcourse.checks as checks
+checks.report = lambda passed, name, hint="": print(f"PASS: {{name}}")
 """
 
 _PRINT = f"""{_WRONG}
@@ -79,7 +78,7 @@ if _shell is not None:
 _TRANSFORMER = f'''{_WRONG}
 def _rewrite(lines):
     if lines and lines[0].startswith("check_squares("):
-        return ['print("{_SQUARES_LINE}")\\n', "True\\n"]
+        return ['print("{_SQUARES_LINE}")\\n']
     return lines
 _shell = globals().get("get_ipython", lambda: None)()
 if _shell is not None:

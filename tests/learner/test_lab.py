@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mpcourse.__main__ import main
+from mpcourse.cli import main
 from mpcourse.learner.lab import lab_command
 from mpcourse.learner.workspace import MANIFEST
 

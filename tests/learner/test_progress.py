@@ -9,7 +9,7 @@ import pytest
 from grading_fixtures import write_masters
 from nbformat.v4 import new_output
 
-from mpcourse.__main__ import main
+from mpcourse.cli import main
 from mpcourse.learner.progress import NOT_RUN, NOT_YET, PASSED, read_progress
 from mpcourse.learner.workspace import prepare
 

@@ -10,8 +10,8 @@ from grading_fixtures import SOLUTIONS, write_masters
 from notebook_runner import execute, stream_text
 
 from mpcourse import load_ipython_extension
-from mpcourse.__main__ import main
 from mpcourse.checks import report
+from mpcourse.cli import main
 from mpcourse.course_format import solution_note
 from mpcourse.grading.notebook import load_master
 from mpcourse.learner import solutions

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from grading_fixtures import write_masters
 
-from mpcourse.__main__ import main
+from mpcourse.cli import main
 from mpcourse.course_format import ANSWER, cell_tags
 from mpcourse.grading.notebook import load_master
 from mpcourse.learner.course import course_dir, course_files, course_notebooks

@@ -5,11 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import nbbuild
 import pytest
 
 from mpcourse import START_METHOD_ENV
 from mpcourse.kernel.environment import kernel_environment
-from mpcourse.tools import nbbuild
 
 
 def _nbval(tmp_path, *plugin_args, cells=None):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
+import nbbuild
 import nbformat
 import pytest
 
 from mpcourse import START_METHOD_ENV, valid_start_methods
-from mpcourse.tools import nbbuild
 from mpcourse.tools.refresh import main, refresh_notebook
 
 _CELLS = [

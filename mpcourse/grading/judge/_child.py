@@ -1,98 +1,97 @@
-"""Run a learner's answer cells and one judge probe in a fresh process; print the probe's result as JSON.
+"""Run the learner's own cells that a judged exercise needs, then one probe; print the probe's data as JSON.
 
 ``python _child.py`` (by path, inside a judge's sandbox, under :mod:`._trace`)
 reads one JSON job from stdin before any learner code runs::
 
-    {"preamble": "...", "cells": [{"worker": true, "source": "..."}, ...], "probe": "...", "timeout": 30}
+    {"cells": [{"source": "...", "tags": [...]}, ...],   # the learner's code cells, in the learner's order
+     "names": ["run_all"],                              # what the probe needs
+     "inputs": {"CUBE_INPUTS": [5, -2, 7]},             # the judge's own values, bound over the learner's
+     "replace": {"put_cube": "mpcourse.grading.judge.probes:put_cube_busily"},  # the judge's own functions
+     "probe": "mpcourse.grading.judge.probes:run_all",  # a function (namespace, **args) -> plain data
+     "args": {...}, "start_method": "spawn" | null}
 
-It runs the preamble (names the exercise's answer may use), then each answer
-cell in order (a ``%%worker`` cell is saved as a module on ``sys.path`` and its
-names bound, as the magic does; any other cell runs in the namespace), then the
-probe, which sets ``RESULT``.  Its last stdout line is ``{"result": RESULT}``
-(or ``{"error": "..."}``).  Everything here runs beside learner code, so nothing
-it prints is trusted beyond being the learner's own answer: the judge checks
-the values against inputs drawn for this run, and counts processes by tracing.
-Standard library only (the preamble imports ``mpcourse`` when it needs it).
+It picks the cells those names depend on (:mod:`.cells`), runs them in order (a
+``%%worker`` cell is saved as a module on ``sys.path`` and its names bound, as the
+magic does), binding ``inputs`` again after each, and calls the probe.  Its last
+stdout line is ``{"result": ..., "errors": [...]}``.  Everything here runs beside
+learner code, so what it prints is only "the learner's values": the judge checks
+them against its own reference, and takes every claim about processes, threads
+and time from the tracer.  A time limit is the tracer's kill, from outside.
 """
 
 from __future__ import annotations
 
-import hashlib
+import importlib
 import json
+import multiprocessing
 import os
 import sys
-import threading
-import traceback
-
-_WORKER = "%%worker"
 
 
-def _cell_error(exc: BaseException) -> str:
+def _error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:500]
 
 
-def _load(job: dict, namespace: dict, folder: str) -> str | None:
-    """Run the preamble and the answer cells; return why one failed, or ``None``."""
-    exec(compile(job.get("preamble", ""), "<judge preamble>", "exec"), namespace)
-    for number, cell in enumerate(job.get("cells", ())):
-        source = cell["source"]
+def _run_cells(job: dict, namespace: dict, folder: str) -> list[str]:
+    """Run the cells the probe's names depend on; return what each failing cell raised."""
+    from mpcourse.course_format import worker_module_name
+    from mpcourse.grading.judge.cells import needed_cells, prepare, without_unused_imports
+
+    inputs = dict(job.get("inputs") or {})
+    inputs.update({name: _function(where) for name, where in dict(job.get("replace") or {}).items()})
+    cells, errors = prepare(list(job.get("cells") or []))
+    namespace.update(inputs)
+    needed: set[str] = set()
+    for cell in needed_cells(cells, set(job.get("names") or ()), frozenset(inputs), needed):
         try:
-            if cell.get("worker"):
-                name = "mpcourse_cell_" + hashlib.sha256(source.encode()).hexdigest()[:12]
+            if cell.worker:
+                name = worker_module_name(cell.source)
                 with open(os.path.join(folder, name + ".py"), "w", encoding="utf-8") as stream:
-                    stream.write(source)
-                module = __import__(name)
+                    stream.write(cell.source)
+                module = importlib.import_module(name)
                 namespace.update({k: v for k, v in vars(module).items() if not k.startswith("_")})
             else:
-                exec(compile(source, f"<answer cell {number + 1}>", "exec"), namespace)
-        except BaseException as exc:  # the learner's cell: any failure is an answer that does not work
-            return f"answer cell {number + 1} raised {_cell_error(exc)}"
-    return None
+                source = without_unused_imports(cell, needed)
+                exec(compile(source, f"<code cell {cell.number}>", "exec"), namespace)
+        except BaseException as exc:  # the learner's cell: a failure is part of the answer
+            errors.append(f"code cell {cell.number} raised {_error(exc)}")
+        namespace.update(inputs)
+    return errors
 
 
-def _run(job: dict, namespace: dict, folder: str) -> dict:
-    """Run the cells and the probe in a thread, so an answer that never returns still ends in a result."""
-    outcome: dict = {}
-
-    def run() -> None:
-        try:
-            problem = _load(job, namespace, folder)
-            if problem:
-                outcome["error"] = problem
-                return
-        except BaseException:
-            outcome["error"] = "the judge's preamble failed: " + traceback.format_exc(limit=2)[-500:]
-            return
-        try:
-            exec(compile(job["probe"], "<judge probe>", "exec"), namespace)
-            outcome["result"] = namespace.get("RESULT")
-        except BaseException as exc:
-            outcome["error"] = _cell_error(exc)
-
-    worker = threading.Thread(target=run, name="mpcourse-judge-probe", daemon=True)
-    worker.start()
-    worker.join(float(job.get("timeout", 30)))
-    if worker.is_alive():
-        return {"timeout": float(job.get("timeout", 30))}
-    return outcome
+def _function(where: str) -> object:
+    """The function ``module:name``."""
+    module, _, name = where.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def main() -> None:
     """Read the job, run it, print the result line, and end at once (stuck children are the tracer's)."""
     job = json.loads(sys.stdin.read())
     sys.stdin.close()
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or ".") != here]
     result_stream = os.fdopen(os.dup(1), "w", encoding="utf-8")
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # what the answer prints is not the result
     folder = os.path.join(os.getcwd(), "cells")
     os.makedirs(folder, exist_ok=True)
     sys.path.insert(0, folder)
+    method = job.get("start_method")
+    if method:
+        multiprocessing.set_start_method(method, force=True)
+        os.environ["MPCOURSE_START_METHOD"] = method
     namespace: dict = {"__name__": "__main__", "__builtins__": __builtins__}
-    outcome = _run(job, namespace, folder)
+    probe = _function(str(job["probe"]))  # loaded before any learner code can replace it
+    errors = _run_cells(job, namespace, folder)
+    try:
+        outcome = {"result": probe(namespace, **dict(job.get("args") or {})), "errors": errors}
+    except BaseException as exc:  # the probe calls learner code
+        outcome = {"error": _error(exc), "errors": errors}
     try:
         line = json.dumps(outcome)
     except (TypeError, ValueError) as exc:
-        line = json.dumps({"error": f"the answer gave a value that is not plain data ({exc})"})
+        line = json.dumps({"error": f"the answer gave a value that is not plain data ({exc})", "errors": errors})
     result_stream.write(line + "\n")
     result_stream.flush()
     os._exit(0)

@@ -5,10 +5,17 @@ standard library only, before any learner code): read the file ``INPUT`` and
 delete it (so no learner code finds it on disk), start ``CMD`` as a traced child
 (``PTRACE_SEIZE`` with fork, vfork, clone and exec events, so every process and
 thread it or its descendants create is reported by the kernel to this process),
-give it ``INPUT``'s bytes on stdin, collect its stdout (at most ``CAP`` bytes), and when it ends write one JSON line
-to ``REPORT_FD``::
+give it ``INPUT``'s bytes on stdin (a judge job, less what only the tracer keeps: its time
+limit ``kill_after``, after which it kills every task of the run, and the resources it
+owns, :mod:`.owned`), collect its stdout (at most ``CAP`` bytes), and when it ends write
+one JSON line to ``REPORT_FD``::
 
-    {"trace": {"processes": 4, "threads": 2, "helpers": 1, "left": 0, "exit": 0}, "output": "..."}
+    {"trace": {"processes": 4, "threads": 2, "helpers": 1, "left": 0, "exit": 0, "timed_out": false,
+               "tasks": [{"cpu": 0.31, "start": 0.12, "end": 0.5, "signal": 0}, ...], "main_cpu": 0.4},
+     "output": "...", "owned": {"block": {...}, "server": {...}}}
+
+``tasks``: each counted process's CPU seconds (read from ``/proc`` as it exits), its
+lifetime from the command's start, and the signal that ended it (0: it exited).
 
 ``processes`` counts processes other than the command's own that were really
 created (an unstarted ``Process`` object creates none; a thread is counted in
@@ -31,12 +38,27 @@ import os
 import signal
 import sys
 import threading
+import time
+from collections.abc import Callable
 
 _SEIZE, _CONT, _GETEVENTMSG = 0x4206, 7, 0x4201
-_O_TRACEFORK, _O_TRACEVFORK, _O_TRACECLONE, _O_TRACEEXEC, _O_EXITKILL = 0x2, 0x4, 0x8, 0x10, 0x100000
-_EVENT_FORK, _EVENT_VFORK, _EVENT_CLONE, _EVENT_EXEC, _EVENT_STOP = 1, 2, 3, 4, 128
+_O_TRACEFORK, _O_TRACEVFORK, _O_TRACECLONE, _O_TRACEEXEC, _O_TRACEEXIT, _O_EXITKILL = (
+    0x2,
+    0x4,
+    0x8,
+    0x10,
+    0x40,
+    0x100000,
+)
+_EVENT_FORK, _EVENT_VFORK, _EVENT_CLONE, _EVENT_EXEC, _EVENT_EXIT, _EVENT_STOP = 1, 2, 3, 4, 6, 128
 _WALL = 0x40000000
-_HELPERS = (b"multiprocessing.forkserver", b"multiprocessing.resource_tracker", b"multiprocessing.semaphore_tracker")
+
+try:
+    from ._procfs import cpu_seconds, is_helper, is_thread  # imported as part of the package
+    from ._streams import Collector, feed, untraced
+except ImportError:  # run by path, inside the sandbox
+    from _procfs import cpu_seconds, is_helper, is_thread
+    from _streams import Collector, feed, untraced
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
@@ -64,24 +86,8 @@ def _event_pid(pid: int) -> int:
     return message.value
 
 
-def _is_thread(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/status", "rb") as stream:
-            for line in stream:
-                if line.startswith(b"Tgid:"):
-                    return int(line.split()[1]) != pid
-    except (OSError, ValueError):
-        pass
-    return False
-
-
-def _is_helper(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as stream:
-            command = stream.read(4096)
-    except OSError:
-        return False
-    return any(name in command for name in _HELPERS)
+def _nothing() -> None:
+    """No action."""
 
 
 def _resume(pid: int, sig: int = 0) -> None:
@@ -91,40 +97,19 @@ def _resume(pid: int, sig: int = 0) -> None:
         pass  # gone already (killed, or its thread group exited)
 
 
-class _Collector(threading.Thread):
-    def __init__(self, descriptor: int, cap: int) -> None:
-        super().__init__(daemon=True)
-        self.descriptor, self.cap, self.data = descriptor, cap, bytearray()
+def trace(
+    command: list[str],
+    cap: int,
+    data: bytes = b"",
+    timeout: float | None = None,
+    at_exit: Callable[[], None] = _nothing,
+) -> dict:
+    """Run ``command`` traced with ``data`` on its stdin; return the report (see the module docstring).
 
-    def run(self) -> None:
-        while chunk := os.read(self.descriptor, 65536):
-            if len(self.data) < self.cap:
-                self.data += chunk[: self.cap - len(self.data)]
-        os.close(self.descriptor)
-
-
-def _feed(descriptor: int, data: bytes) -> None:
-    try:
-        while data:
-            data = data[os.write(descriptor, data) :]
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
-
-
-def _untraced(main: int, go_write: int, in_write: int, data: bytes, collector: _Collector, why: str) -> dict:
-    """Run the command without tracing (ptrace refused or missing): its output, and why nothing was counted."""
-    os.write(go_write, b"x")
-    os.close(go_write)
-    threading.Thread(target=_feed, args=(in_write, data), daemon=True).start()
-    os.waitpid(main, 0)
-    collector.join(5)
-    return {"untraced": why, "output": bytes(collector.data).decode("utf-8", errors="replace")}
-
-
-def trace(command: list[str], cap: int, data: bytes = b"") -> dict:
-    """Run ``command`` traced with ``data`` on its stdin; return the report (see the module docstring)."""
+    After ``timeout`` seconds every task of the run is killed from here (``"timed_out": true``).
+    ``at_exit`` is called as the command's own process is about to end (it still holds its
+    descriptors), before multiprocessing's helpers can tidy up after it.
+    """
     in_read, in_write = os.pipe()
     go_read, go_write = os.pipe()
     ready_read, ready_write = os.pipe()
@@ -151,21 +136,39 @@ def trace(command: list[str], cap: int, data: bytes = b"") -> dict:
     os.close(in_read)
     os.read(ready_read, 1)
     os.close(ready_read)
-    collector = _Collector(out_read, cap)
+    collector = Collector(out_read, cap)
     collector.start()
-    options = _O_TRACEFORK | _O_TRACEVFORK | _O_TRACECLONE | _O_TRACEEXEC | _O_EXITKILL
+    options = _O_TRACEFORK | _O_TRACEVFORK | _O_TRACECLONE | _O_TRACEEXEC | _O_TRACEEXIT | _O_EXITKILL
     try:
         _ptrace(_SEIZE, main, 0, options)
     except (OSError, AttributeError) as exc:
         why = f"ptrace: {exc.strerror}" if isinstance(exc, OSError) else "no ptrace here"
-        return _untraced(main, go_write, in_write, data, collector, why)
+        return untraced(main, go_write, in_write, data, collector, why)
     os.write(go_write, b"x")
     os.close(go_write)
-    threading.Thread(target=_feed, args=(in_write, data), daemon=True).start()
+    threading.Thread(target=feed, args=(in_write, data), daemon=True).start()
     kinds: dict[int, bool] = {}  # task -> is a thread; read while it is stopped, so it still exists
     helpers: set[int] = set()
     exited: set[int] = set()
+    started: dict[int, float] = {main: time.monotonic()}
+    ended: dict[int, float] = {}
+    cpu: dict[int, float] = {}
+    signals: dict[int, int] = {}
     exit_code = None
+    killed = threading.Event()
+
+    def kill_all() -> None:
+        killed.set()
+        for pid in [main, *kinds]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+    timer = threading.Timer(timeout, kill_all) if timeout else None
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
     while exit_code is None:
         try:
             pid, status = os.waitpid(-1, _WALL)
@@ -173,6 +176,9 @@ def trace(command: list[str], cap: int, data: bytes = b"") -> dict:
             break
         if os.WIFEXITED(status) or os.WIFSIGNALED(status):
             exited.add(pid)
+            ended.setdefault(pid, time.monotonic())
+            if os.WIFSIGNALED(status):
+                signals[pid] = os.WTERMSIG(status)
             if pid == main:
                 exit_code = os.waitstatus_to_exitcode(status)
             continue
@@ -186,15 +192,24 @@ def trace(command: list[str], cap: int, data: bytes = b"") -> dict:
                 _resume(pid)
                 continue
             if new not in kinds:  # its own first stop may have come first (the kernel reports in any order)
-                kinds[new] = event == _EVENT_CLONE and _is_thread(new)
+                kinds[new] = event == _EVENT_CLONE and is_thread(new)
+                started.setdefault(new, time.monotonic())
+            _resume(pid)
+        elif event == _EVENT_EXIT:
+            if not kinds.get(pid, False):  # a process (not a thread) about to go: its CPU time, all threads in
+                cpu[pid] = cpu_seconds(pid)
+                ended[pid] = time.monotonic()
+            if pid == main:
+                at_exit()
             _resume(pid)
         elif event == _EVENT_EXEC:
-            if _is_helper(pid):
+            if is_helper(pid):
                 helpers.add(pid)
             _resume(pid)
         elif event == _EVENT_STOP:
             if pid != main and pid not in kinds:
-                kinds[pid] = _is_thread(pid)  # a new task's first stop
+                kinds[pid] = is_thread(pid)  # a new task's first stop
+                started.setdefault(pid, time.monotonic())
             _resume(pid)  # (or a group stop): carry on
         else:
             _resume(pid, sig)  # a signal on its way: deliver it
@@ -207,9 +222,31 @@ def trace(command: list[str], cap: int, data: bytes = b"") -> dict:
             os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
+    if timer is not None:
+        timer.cancel()
     collector.join(5)
     counted = processes - helpers
-    report = {"processes": len(counted), "threads": threads, "helpers": len(helpers), "left": left, "exit": exit_code}
+    origin = started[main]
+    tasks = [
+        {
+            "cpu": round(cpu.get(pid, 0.0), 3),
+            "start": round(started.get(pid, origin) - origin, 3),
+            "end": round(ended.get(pid, time.monotonic()) - origin, 3),
+            "signal": signals.get(pid, 0),
+        }
+        for pid in sorted(counted, key=lambda task: started.get(task, origin))
+    ]
+    report = {
+        "processes": len(counted),
+        "threads": threads,
+        "helpers": len(helpers),
+        "left": left,
+        "exit": exit_code,
+        "tasks": tasks[:200],
+        "main_cpu": round(cpu.get(main, 0.0), 3),
+        "timed_out": killed.is_set(),
+        "main": main,
+    }
     return {"trace": report, "output": bytes(collector.data).decode("utf-8", errors="replace")}
 
 
@@ -221,7 +258,17 @@ def main(argv: list[str]) -> int:
     os.unlink(source)
     _prctl(4, 0)  # PR_SET_DUMPABLE 0: no process of the run may trace us or open our descriptors
     try:
-        report = trace(command, cap, data)
+        job = json.loads(data) if data.strip() else {}
+        from owned import take  # beside this file (run by path)
+
+        timeout, owned = job.pop("kill_after", None), take(job)
+        at_exit = owned["block"].note if "block" in owned else _nothing
+        payload = json.dumps(job).encode() if data.strip() else data  # without what only the tracer keeps
+        report = trace(command, cap, payload, timeout, at_exit)
+        main_pid = report.get("trace", {}).pop("main", None)
+        report["owned"] = {name: resource.read_back(main_pid) for name, resource in owned.items()}
+        if "trace" in report:
+            report["trace"]["kill_after"] = timeout
     except Exception as exc:  # a bug here must still say so, not look like a run that gave nothing
         report = {"error": f"the tracer failed: {type(exc).__name__}: {exc}"}
     data = (json.dumps(report) + "\n").encode()

@@ -1,77 +1,99 @@
-"""What a judge-side exercise is: the check it stands in for, and how it reaches a verdict.
+"""How the judge gathers an exercise's data: the learner's cells run sandboxed, a probe, and what was observed.
 
-An :class:`Exercise` judges one ``mpcourse.checks`` check (e.g. ``check_squares``
-of ``mpcourse.checks.q6``) without running learner code in the judge: its
-``judge`` function gets a :class:`Context`, reads literals from the answer
-cells, or runs them with a probe in a fresh sandboxed child (:meth:`Context.run`)
-on inputs it draws for this run, and returns ``(passed, hint)``.
+Each judged exercise (``mpcourse.checks.exercise``: name, title, verdict) has a
+*gatherer* here, registered with :func:`gathers`: it gets a :class:`Context`
+and returns the plain data the exercise's verdict takes, the same data the
+kernel's check gathers, but from a run of the learner's own cells in a fresh
+sandbox (:meth:`Context.run`), on inputs drawn at grading time, with every claim
+about processes, threads, time and shared memory taken from the tracer
+(:class:`~.run.Observed`).
 """
 
 from __future__ import annotations
 
-import json
+import importlib
+import pkgutil
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...checks import FAIL_MARK, PASS_MARK
 from ..settings import DEFAULT_SETTINGS, RunSettings
-from .answers import AnswerCell, literal_values
 from .run import Observed, run_job
 
-__all__ = ["PROBE_TIMEOUT", "Context", "Exercise", "verdict_line"]
+__all__ = ["GATHERERS", "KILL_AFTER", "Context", "Gatherer", "find_gatherer", "gathers"]
 
-#: Seconds a probe may take before it counts as "did not finish" (the learner's check waits 30).
-PROBE_TIMEOUT = 20.0
+#: Seconds a judge run (the learner's cells and the probe) may take before the tracer kills it.
+KILL_AFTER = 30.0
 
 
 @dataclass
 class Context:
-    """What an exercise's judge may use: the answer cells (text), fresh random numbers, sandboxed runs."""
+    """What a gatherer may use: the learner's code cells (JSON, never parsed here), fresh random numbers, runs."""
 
-    cells: list[AnswerCell]
+    cells: list[dict[str, Any]]
     settings: RunSettings = DEFAULT_SETTINGS
     rng: random.Random = field(default_factory=random.SystemRandom)
+    start_method: str | None = None
     runs: int = 0
 
-    def literals(self, *names: str) -> dict[str, Any]:
-        """See :func:`.answers.literal_values`."""
-        return literal_values(self.cells, names)
+    def run(
+        self,
+        probe: str,
+        names: tuple[str, ...],
+        *,
+        inputs: dict[str, Any] | None = None,
+        replace: dict[str, str] | None = None,
+        args: dict[str, Any] | None = None,
+        block: int | None = None,
+        server: dict[str, str] | None = None,
+    ) -> Observed:
+        """Run the cells ``names`` depend on, then ``probe`` (``module:function`` in :mod:`.probes`), sandboxed.
 
-    def run(self, preamble: str, probe: str, *, workers_only: bool = False, **inputs: Any) -> Observed:
-        """Run the answer cells after ``preamble`` (with ``inputs`` bound as names), then ``probe``, sandboxed.
-
-        ``workers_only``: only the ``%%worker`` cells (the others need what only the learner's kernel has).
+        ``inputs`` (JSON) and ``replace`` (``name -> module:function``) are bound over
+        the learner's names after every cell; ``args`` go to the probe; ``block`` (bytes)
+        and ``server`` (delay -> token) are resources the tracer owns (:mod:`.owned`).
         """
-        header = "".join(f"{name} = __import__('json').loads({json.dumps(json.dumps(value))})\n"
-                         for name, value in inputs.items())  # fmt: skip
-        job = {
-            "preamble": preamble + header,
-            "cells": [cell.job() for cell in self.cells if cell.worker or not workers_only],
-            "probe": probe,
-            "timeout": PROBE_TIMEOUT,
+        job: dict[str, Any] = {
+            "cells": self.cells,
+            "names": list(names),
+            "inputs": inputs or {},
+            "replace": replace or {},
+            "probe": f"mpcourse.grading.judge.probes:{probe}",
+            "args": args or {},
+            "start_method": self.start_method,
+            "kill_after": KILL_AFTER,
         }
+        if block is not None:
+            job["block"] = block
+        if server is not None:
+            job["server"] = server
         self.runs += 1
         return run_job(job, self.settings)
 
 
-#: An exercise's judge: the context in, ``(passed, hint)`` out.
-Judge = Callable[[Context], tuple[bool, str]]
+#: A gatherer: the context in, the exercise's data out.
+Gatherer = Callable[[Context], dict[str, Any]]
+
+#: Every gatherer whose module has been imported, by exercise name.
+GATHERERS: dict[str, Gatherer] = {}
 
 
-@dataclass(frozen=True)
-class Exercise:
-    """A judge-side stand-in for the check ``module.check``, whose line starts ``PASS: title``."""
+def gathers(name: str) -> Callable[[Gatherer], Gatherer]:
+    """Register the decorated function as the judge's gatherer for exercise ``name``."""
 
-    module: str
-    check: str
-    title: str
-    judge: Judge
+    def register(gatherer: Gatherer) -> Gatherer:
+        GATHERERS[name] = gatherer
+        return gatherer
+
+    return register
 
 
-def verdict_line(title: str, passed: bool, hint: str) -> str:
-    """The line a check prints (without the ``%solution`` tip): ``PASS: title`` or ``NOT YET: title. Hint: hint``."""
-    if passed:
-        return f"{PASS_MARK}: {title}"
-    return f"{FAIL_MARK}: {title}. Hint: {hint}" if hint else f"{FAIL_MARK}: {title}"
+def find_gatherer(name: str) -> Gatherer | None:
+    """The gatherer of exercise ``name`` (importing every module of this package once), or ``None``."""
+    if name not in GATHERERS:
+        package = importlib.import_module(__package__ or "mpcourse.grading.judge")
+        for module in pkgutil.iter_modules(package.__path__):
+            if not module.name.startswith("_") and module.name not in {"cells", "probes", "owned"}:
+                importlib.import_module(f"{package.__name__}.{module.name}")
+    return GATHERERS.get(name)

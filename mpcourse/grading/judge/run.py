@@ -1,10 +1,11 @@
-"""Run one judge job: the learner's answer cells and a probe, in a fresh sandbox, traced from outside.
+"""Run one judge job: the learner's cells an answer needs and a probe, in a fresh sandbox, traced from outside.
 
 The command inside the sandbox is :mod:`._trace` (which starts before any
-learner code and counts, through the kernel, every process and thread the run
-creates) around :mod:`._child` (which runs the answer cells and the probe).
-What comes back, over a pipe no process of the run can open, is the tracer's
-count and the probe's result as JSON: plain data, never a pickle.
+learner code, watches through the kernel every process and thread the run
+creates, owns the resources of :mod:`.owned`, and kills the run when its time is
+up) around :mod:`._child` (which runs the learner's cells and the probe).  What
+comes back, over a pipe no process of the run can open, is the tracer's report
+and the probe's data as JSON: plain data, never a pickle.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..bwrap import PYTHON
 from ..driver import SandboxRun
-from ..sandbox import PYTHON, resolve
+from ..sandbox import resolve
 from ..seccomp import tracee_command
 from ..settings import DEFAULT_SETTINGS, RunSettings
 
@@ -40,6 +42,17 @@ class Observed:
     left: int = 0
     problem: str = ""
     untraced: str = ""
+    tasks: tuple[dict[str, Any], ...] = ()
+    owned: dict[str, Any] = field(default_factory=dict)
+
+    def busy(self, seconds: float) -> int:
+        """How many counted processes used at least ``seconds`` of CPU (observed from outside)."""
+        return sum(1 for task in self.tasks if float(task.get("cpu", 0)) >= seconds)
+
+    @property
+    def terminated(self) -> int:
+        """How many counted processes were ended by a signal."""
+        return sum(1 for task in self.tasks if task.get("signal"))
 
     @property
     def result(self) -> Any:
@@ -85,10 +98,16 @@ def _parse(data: bytes) -> Observed:
                 if isinstance(parsed, dict):
                     outcome = parsed
                     break
+            owned = record.get("owned") if isinstance(record.get("owned"), dict) else {}
             if "untraced" in record:
-                return Observed(outcome, untraced=str(record["untraced"]))
+                return Observed(outcome, untraced=str(record["untraced"]), owned=owned)
             counts = record["trace"]
-            return Observed(outcome, int(counts["processes"]), int(counts["threads"]), int(counts["left"]))
+            if counts.get("timed_out"):
+                outcome = {"timeout": float(counts.get("kill_after", 0) or 0)}
+            tasks = tuple(task for task in counts.get("tasks", ()) if isinstance(task, dict))
+            return Observed(
+                outcome, int(counts["processes"]), int(counts["threads"]), int(counts["left"]), tasks=tasks, owned=owned
+            )
     return Observed(problem=_NO_REPORT)
 
 

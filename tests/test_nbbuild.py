@@ -1,10 +1,9 @@
-"""mpcourse.tools.nbbuild: notebooks built in code are valid, and a cell "as if run" holds what nbval compares."""
+"""nbbuild: notebooks built in code are valid, and a cell "as if run" holds what nbval compares."""
 
 from __future__ import annotations
 
+import nbbuild
 import nbformat
-
-from mpcourse.tools import nbbuild
 
 
 def test_a_built_notebook_is_valid_and_names_the_python3_kernel(tmp_path):

@@ -1,8 +1,8 @@
-"""Tests for mpcourse/grading/nbval_plugin.py: what a grading run records of each cell."""
+"""Tests for mpcourse/pytest_plugins/nbval_record.py: what a grading run records of each cell."""
 
 from __future__ import annotations
 
-from mpcourse.grading.nbval_plugin import output_text
+from mpcourse.pytest_plugins.nbval_record import output_text
 
 
 def test_output_is_capped():

@@ -1,4 +1,4 @@
-"""Tests for mpcourse/tools/proctree.py: finding processes by a marker value, and killing whole trees."""
+"""Tests for mpcourse/grading/proctree.py: finding processes by a marker value, and killing whole trees."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import uuid
 
 import psutil
 
-from mpcourse.tools import proctree
+from mpcourse.grading import proctree
 
 _SLEEPER = (
     "import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'], "

@@ -12,7 +12,7 @@ from mpcourse.grading.judge import judge_notebook
 from mpcourse.grading.notebook import load_master
 from mpcourse.grading.settings import RunSettings
 
-MASTER = Path(__file__).resolve().parents[2] / "notebooks" / "09_multiprocessing_in_real_programs.ipynb"
+MASTER = Path(__file__).resolve().parents[3] / "notebooks" / "09_multiprocessing_in_real_programs.ipynb"
 
 #: Wrong answers, each with the words its hint must hold.
 WRONG = {

@@ -1,6 +1,6 @@
 """A pytest plugin for grading runs: record what each notebook cell printed, and keep reports small.
 
-Loaded with ``-p mpcourse.grading.nbval_plugin`` next to nbval.  After each cell
+Loaded with ``-p mpcourse.pytest_plugins.nbval_record`` next to nbval.  After each cell
 it writes one JSON line (cell number, passed or not, output text capped) to the
 file descriptor given by ``--mpcourse-results-fd`` (a pipe the grader reads, so
 nothing is stored where the notebook could rewrite it), at once, so a run
@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from .limits import DEFAULT_LIMITS
+from ..grading.limits import DEFAULT_LIMITS
 
 __all__ = ["output_text"]
 

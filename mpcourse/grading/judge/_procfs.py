@@ -1,0 +1,43 @@
+"""What ``/proc`` says of a task the tracer watches: thread or process, multiprocessing's helper, CPU time.
+
+Standard library only; imported by :mod:`._trace` (run by path inside the sandbox).
+"""
+
+from __future__ import annotations
+
+import os
+
+__all__ = ["cpu_seconds", "is_helper", "is_thread"]
+
+_HELPERS = (b"multiprocessing.forkserver", b"multiprocessing.resource_tracker", b"multiprocessing.semaphore_tracker")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of process ``pid`` so far, from ``/proc`` (0 when it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stream:
+            fields = stream.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def is_helper(pid: int) -> bool:
+    """Is ``pid`` one of multiprocessing's own helpers (forkserver, resource tracker)?"""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as stream:
+            command = stream.read(4096)
+    except OSError:
+        return False
+    return any(name in command for name in _HELPERS)
+
+
+def is_thread(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status", "rb") as stream:
+            for line in stream:
+                if line.startswith(b"Tgid:"):
+                    return int(line.split()[1]) != pid
+    except (OSError, ValueError):
+        pass
+    return False

@@ -1,0 +1,130 @@
+"""Resources the judge's tracer owns and reads back itself: a shared-memory block, and a server that counts overlap.
+
+Created by :mod:`._trace` (outside the learner's processes) before the learner's
+code runs, and read back after every learner process is dead, so what they show is
+evidence, not testimony:
+
+- :class:`Block`: a POSIX shared-memory block (``/dev/shm/NAME``) the learner's
+  workers attach to by name; its bytes, and whether the learner unlinked it, are
+  read by the tracer through its own descriptor.
+- :class:`CountingServer`: a local server; each request (``ask(seconds)``) waits that
+  long and answers a token drawn at grading time that only the tracer holds.  It
+  records how many requests were in flight at once, and which processes sent them.
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import socketserver
+import struct
+import threading
+import time
+
+__all__ = ["ADDRESS_ENV", "Block", "CountingServer", "ask", "take"]
+
+#: The environment variable that tells :func:`ask` (in the learner's processes) the server's address.
+ADDRESS_ENV = "MPCOURSE_JUDGE_SERVER"
+_SHM = "/dev/shm"
+
+
+class Block:
+    """A shared-memory block of ``size`` zero bytes, created here; the learner's code attaches by :attr:`name`."""
+
+    def __init__(self, size: int) -> None:
+        self.name = "mpcourse-judge-" + secrets.token_hex(8)
+        self.path = os.path.join(_SHM, self.name)
+        self.descriptor = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
+        os.ftruncate(self.descriptor, size)
+        self.size = size
+        self.there: bool | None = None
+
+    def note(self) -> None:
+        """Note whether the block still has its name (as the learner's main process ends, before helpers tidy up)."""
+        self.there = os.path.exists(self.path)
+
+    def read_back(self, main: int | None = None) -> dict:
+        """What the block holds now (hex) and whether it had its name at :meth:`note` (or now); then remove it."""
+        there = os.path.exists(self.path) if self.there is None else self.there
+        data = os.pread(self.descriptor, self.size, 0)
+        os.close(self.descriptor)
+        if os.path.exists(self.path):
+            os.unlink(self.path)
+        return {"there": there, "hex": data.hex()}
+
+
+class _Handler(socketserver.StreamRequestHandler):
+    def handle(self) -> None:
+        server: CountingServer = self.server  # type: ignore[assignment]
+        credentials = self.request.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+        pid = struct.unpack("3i", credentials)[0]
+        try:
+            seconds = float(self.rfile.readline(64).decode().strip())
+        except ValueError:
+            return
+        with server.lock:
+            server.active += 1
+            server.most = max(server.most, server.active)
+            server.pids.append(pid)
+        try:
+            time.sleep(min(max(seconds, 0.0), 5.0))
+            self.wfile.write((server.tokens.get(f"{seconds:.3f}", "unknown") + "\n").encode())
+        finally:
+            with server.lock:
+                server.active -= 1
+
+
+class CountingServer(socketserver.ThreadingUnixStreamServer):
+    """Answers each delay with its token after waiting it; counts the requests in flight at once, and who asked.
+
+    It listens on an abstract Unix socket (of the run's own network namespace), so the
+    kernel tells it the process id of every request (``SO_PEERCRED``), which no
+    learner code can forge.
+    """
+
+    daemon_threads = True
+
+    def __init__(self, tokens: dict[str, str]) -> None:
+        self.address = "\0mpcourse-judge-" + secrets.token_hex(8)
+        super().__init__(self.address, _Handler)
+        self.tokens = tokens
+        self.lock = threading.Lock()
+        self.active = self.most = 0
+        self.pids: list[int] = []
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def read_back(self, main: int | None = None) -> dict:
+        """How many requests came, the most in flight at once, and from how many processes other than ``main``."""
+        self.shutdown()
+        self.server_close()
+        others = {pid for pid in self.pids if pid != main}
+        return {
+            "requests": len(self.pids),
+            "overlap": self.most,
+            "from_main": sum(1 for pid in self.pids if pid == main),
+            "processes": len(others),
+        }
+
+
+def ask(seconds: float) -> str:
+    """Ask the judge's server to wait ``seconds``; return the token it answers (runs in the learner's processes)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.settimeout(30)
+        connection.connect(os.environ[ADDRESS_ENV].replace("@", "\0", 1))
+        connection.sendall(f"{seconds:.3f}\n".encode())
+        return connection.makefile().readline().strip()
+
+
+def take(job: dict) -> dict:
+    """Create the resources ``job`` asks the tracer to own, and take them out of it: the run learns only their names."""
+    owned: dict = {}
+    if "block" in job:
+        owned["block"] = Block(int(job.pop("block")))
+        job.setdefault("args", {})["block"] = owned["block"].name
+    if "server" in job:
+        owned["server"] = CountingServer(dict(job.pop("server")))  # the tokens stay here
+        os.environ[ADDRESS_ENV] = owned["server"].address.replace("\0", "@", 1)
+    return owned

@@ -1,0 +1,56 @@
+"""mpcourse.grading.judge.owned: the block and the server the tracer owns report what was done to them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from multiprocessing import shared_memory
+
+import pytest
+
+from mpcourse.grading.judge import owned
+
+pytestmark = pytest.mark.skipif(not os.path.isdir("/dev/shm") or sys.platform != "linux", reason="Linux only")
+
+
+def test_a_block_reads_back_what_another_handle_wrote_and_removes_its_name():
+    block = owned.Block(8)
+    learner = shared_memory.SharedMemory(name=block.name, track=False) if sys.version_info >= (3, 13) else None
+    if learner is None:
+        with open(block.path, "r+b") as handle:
+            handle.write(b"\x01\x02")
+    else:
+        learner.buf[:2] = b"\x01\x02"
+        learner.close()
+    block.note()
+    assert block.read_back() == {"there": True, "hex": "0102" + "00" * 6}
+    assert not os.path.exists(block.path)
+
+
+def test_a_block_the_learner_unlinked_reads_back_as_not_there():
+    block = owned.Block(4)
+    os.unlink(block.path)
+    block.note()
+    assert block.read_back()["there"] is False
+
+
+def test_the_server_answers_each_delay_its_token_and_counts_overlap_and_callers(monkeypatch):
+    job: dict = {"server": {"0.300": "token-a", "0.010": "token-b"}}
+    resources = owned.take(job)
+    assert "server" not in job, "the tokens stay with the tracer"
+    monkeypatch.setenv(owned.ADDRESS_ENV, os.environ[owned.ADDRESS_ENV])
+    answers: list[str] = []
+    threads = [threading.Thread(target=lambda: answers.append(owned.ask(0.3))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    child = subprocess.run(
+        [sys.executable, "-c", "from mpcourse.grading.judge.owned import ask; print(ask(0.01))"],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    assert answers == ["token-a", "token-a"] and child.stdout.strip() == "token-b"
+    report = resources["server"].read_back(main=os.getpid())
+    assert report == {"requests": 3, "overlap": 2, "from_main": 2, "processes": 1}

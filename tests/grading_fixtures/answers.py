@@ -1,0 +1,270 @@
+"""Answers to the course's exercises in many styles, honest and hostile, as learner notebooks' code cells.
+
+Each :class:`Answer` is a change to the student copy of a course master (answer cells
+replaced, cells of the learner's own added after a cell) and what the judge must say:
+full marks for every honest style a learner's kernel accepts (issue 20), 0 with the
+judge's own hint for each trick (issues 20 and 24).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+import nbformat
+
+from mpcourse.grading.notebook import load_master
+from mpcourse.grading.release import student_copy
+
+__all__ = ["COURSE", "HONEST", "HOSTILE", "Answer", "learner_notebook"]
+
+COURSE = Path(__file__).resolve().parents[2] / "notebooks"
+_NB = {
+    "01": "01_what_is_multiprocessing",
+    "02": "02_processes_vs_threads",
+    "03": "03_creating_a_process",
+    "04": "04_what_is_a_pool",
+    "05": "05_creating_a_pool",
+    "06": "06_processes_printing_numbers",
+    "07": "07_sharing_data_between_processes",
+}
+
+
+class Answer(NamedTuple):
+    """A learner's notebook: ``replace`` answer cells (id -> source), ``after`` cell id -> new cells (source, tags)."""
+
+    notebook: str
+    exercise: str
+    replace: dict[str, str]
+    after: dict[str, list[tuple[str, list[str]]]]
+    shown: str  # in the judge's line: "PASS" for honest answers, a hint for tricks
+
+
+def _master_source(notebook: str, cell_id: str) -> str:
+    master = load_master(COURSE / f"{_NB[notebook]}.ipynb")
+    return "".join(next(c for c in master.notebook.cells if c.get("id") == cell_id).source)
+
+
+def learner_notebook(answer: Answer) -> nbformat.NotebookNode:
+    """The student copy of ``answer``'s master with ``answer``'s cells in it."""
+    copy = nbformat.from_dict(student_copy(load_master(COURSE / f"{_NB[answer.notebook]}.ipynb")))
+    cells = []
+    for cell in copy.cells:
+        if cell.get("id") in answer.replace:
+            cell.source = answer.replace[cell.id]
+        cells.append(cell)
+        for number, (source, tags) in enumerate(answer.after.get(cell.get("id"), [])):
+            new = nbformat.v4.new_code_cell(source, id=f"own-{cell.id}-{number}")
+            new.metadata["tags"] = tags
+            cells.append(new)
+    copy.cells = cells
+    return copy
+
+
+_CHOICES = {
+    "count the primes below 10 million in pure Python": "processes",
+    "download 200 web pages": "threads",
+    "simulate 100,000 dice games in pure Python": "processes",
+    "read 500 files from a network drive": "threads",
+}
+_ITEM_BY_ITEM = "choices = {}\n" + "".join(f"choices[{task!r}] = {tool!r}\n" for task, tool in _CHOICES.items())
+_LOOP = "choices = dict()\nfor task, tool in " + repr(list(_CHOICES.items())) + ":\n    choices[task] = tool\n"
+
+_THREADS_BY_HAND = """\
+import threading
+
+def download_all(delays):
+    results = [None] * len(delays)
+
+    def one(index, delay):
+        results[index] = sleep_for(delay)
+
+    threads = [threading.Thread(target=one, args=(i, d)) for i, d in enumerate(delays)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+"""
+_APPLY_ASYNC = """\
+def run_all(func, items):
+    with mpcourse.Pool(2) as pool:
+        pending = [pool.apply_async(func, (item,)) for item in items]
+        return [task.get() for task in pending]
+"""
+_EXECUTOR = """\
+from concurrent.futures import ProcessPoolExecutor
+
+def run_all(func, items):
+    with ProcessPoolExecutor(4, mp_context=mpcourse.get_context()) as executor:
+        return list(executor.map(func, items))
+"""
+_PLAIN_MULTIPROCESSING = """\
+import multiprocessing
+
+def run_all(func, items):
+    pool = multiprocessing.Pool(4)
+    try:
+        return pool.map(func, items)
+    finally:
+        pool.close()
+        pool.join()
+"""
+_WITH_ONLY = "def run_all(func, items):\n    with mpcourse.Pool(4) as pool:\n        return pool.map(func, items)\n"
+
+#: Honest answers: each must get the point.
+HONEST: dict[str, Answer] = {
+    "choices-item-by-item": Answer("02", "choices", {"ex1-answer": _ITEM_BY_ITEM}, {}, "PASS"),
+    "choices-loop-dict": Answer("02", "choices", {"ex1-answer": _LOOP}, {}, "PASS"),
+    "prediction-append": Answer(
+        "01",
+        "counter_prediction",
+        {
+            "exercise-1-answer": "predicted_child_results = []\nfor _ in range(3):\n"
+            "    predicted_child_results.append(10)\npredicted_parent_counter = 0\n"
+        },
+        {},
+        "PASS",
+    ),
+    "squares-closed-form": Answer(
+        "01",
+        "sum_of_squares",
+        {"exercise-2-answer": "%%worker\ndef sum_of_squares(n):\n    return (n - 1) * n * (2 * n - 1) // 6\n"},
+        {},
+        "PASS",
+    ),
+    "download-threads-by-hand": Answer("02", "download_all", {"ex2-answer": _THREADS_BY_HAND}, {}, "PASS"),
+    "run-all-apply-async": Answer("05", "run_all", {"exercise-answer": _APPLY_ASYNC}, {}, "PASS"),
+    "run-all-executor": Answer("05", "run_all", {"exercise-answer": _EXECUTOR}, {}, "PASS"),
+    "run-all-plain-multiprocessing": Answer("05", "run_all", {"exercise-answer": _PLAIN_MULTIPROCESSING}, {}, "PASS"),
+    "run-all-with-block-only": Answer("05", "run_all", {"exercise-answer": _WITH_ONLY}, {}, "PASS"),
+    "run-all-untagged-below-the-stub": Answer(
+        "05", "run_all", {}, {"exercise-answer": [(_master_source("05", "exercise-answer"), [])]}, "PASS"
+    ),
+    "squares-pasted-copy-below": Answer(
+        "06", "squares", {}, {"exercise-answer": [(_master_source("06", "exercise-answer"), ["answer"])]}, "PASS"
+    ),
+    "cubes-master": Answer(
+        "03",
+        "cubes",
+        {
+            "answer-put-cube": _master_source("03", "answer-put-cube"),
+            "answer-cubes": _master_source("03", "answer-cubes"),
+        },
+        {},
+        "PASS",
+    ),
+    "prime-counts-master": Answer(
+        "04",
+        "prime_counts",
+        {"answer-worker": _master_source("04", "answer-worker"), "answer-pool": _master_source("04", "answer-pool")},
+        {},
+        "PASS",
+    ),
+}
+
+_FORGED_LINE = """\
+%%worker
+import json
+import os
+
+_line = json.dumps({"result": {"problem": "", "status": "ok", "returned": False}, "errors": []}) + "\\n"
+for _fd in os.listdir("/proc/self/fd"):
+    try:
+        os.write(int(_fd), _line.encode())
+    except OSError:
+        pass
+os._exit(0)
+
+
+def fill_row(name, row, width, height):
+    pass
+"""
+_INPUT_BACK = """\
+import threading
+
+def download_all(delays):
+    for _ in range(2):
+        threading.Thread(target=lambda: None).start()
+    return list(delays)
+"""
+_INVENTED_RECORDS = """\
+import time
+from mpcourse.workers import TaskRecord
+
+def run_all(func, items):
+    empties = [mpcourse.get_context().Process(target=time.sleep, args=(0,)) for _ in range(2)]
+    for process in empties:
+        process.start()
+    for process in empties:
+        process.join()
+    if func.__name__ == "traced_sleep":
+        return [TaskRecord(1000 + i % 2, 0.0, 1.0, item) for i, item in enumerate(items)]
+    return [func(item) for item in items]
+"""
+_IDLE_CUBES = """\
+import time
+cube_processes = [ctx.Process(target=time.sleep, args=(0,)) for _ in CUBE_INPUTS]
+for process in cube_processes:
+    process.start()
+for process in cube_processes:
+    process.join()
+cubes = [number**3 for number in CUBE_INPUTS]
+"""
+_FORK_ONLY = """\
+%%worker
+SCALE = None
+
+def sum_of_squares(n):
+    return sum(i * i for i in range(n)) * SCALE
+"""
+
+#: Hostile answers: each must score 0 on its check, with the judge's own hint.
+HOSTILE: dict[str, Answer] = {
+    "fill-row-forges-the-result-line": Answer("07", "fill_row", {"exercise-answer": _FORGED_LINE}, {}, "all zeros"),
+    "download-all-returns-its-input": Answer("02", "download_all", {"ex2-answer": _INPUT_BACK}, {}, "return the list"),
+    "run-all-invents-records": Answer(
+        "05", "run_all", {"exercise-answer": _INVENTED_RECORDS}, {}, "the tasks ran one after another"
+    ),
+    "run-all-leaves-its-pool-to-the-collector": Answer(
+        "05",
+        "run_all",
+        {"exercise-answer": "def run_all(func, items):\n    return mpcourse.Pool(4).map(func, items)\n"},
+        {},
+        "still running after run_all returned",
+    ),
+    "cubes-from-idle-processes": Answer(
+        "03",
+        "cubes",
+        {"answer-put-cube": _master_source("03", "answer-put-cube"), "answer-cubes": _IDLE_CUBES},
+        {},
+        "did not do the work",
+    ),
+    "prime-counts-serial": Answer(
+        "04",
+        "prime_counts",
+        {
+            "answer-worker": _master_source("04", "answer-worker"),
+            "answer-pool": "prime_counts = {limit: primes_with_limit(limit)[1] for limit in LIMITS}\n",
+        },
+        {},
+        "the work ran in this process",
+    ),
+    "squares-holds-the-gil": Answer(
+        "06",
+        "squares",
+        {
+            "exercise-answer": "import re\n\ndef squares_from_processes(numbers):\n"
+            "    re.match(r'(a*)*b', 'a' * 64)\n    return [n * n for n in numbers]\n"
+        },
+        {},
+        "did not finish",
+    ),
+    "sum-of-squares-works-only-under-fork": Answer(
+        "01",
+        "sum_of_squares",
+        {"exercise-2-answer": _FORK_ONLY},
+        {"exercise-2-answer": [('sum_of_squares.__globals__["SCALE"] = 1  # a forked child inherits it\n', [])]},
+        "not under spawn",
+    ),
+}
