@@ -34,7 +34,7 @@ from grading_fixtures import (
 )
 
 from mpcourse.cli import main
-from mpcourse.grading import cgroups, cluster
+from mpcourse.grading import cgroups, cluster, proctree
 from mpcourse.grading.batch import grade_class
 from mpcourse.grading.cluster import ClusterExecutor, ClusterLost, WorkersRefused, cluster_client
 from mpcourse.grading.cluster_worker import Expected, this_version, worker_problems
@@ -47,7 +47,6 @@ from mpcourse.grading.results import Status
 from mpcourse.grading.sandbox import PYTHON, Sandbox
 from mpcourse.grading.settings import RunSettings
 from mpcourse.grading.submissions import Submission, discover
-from mpcourse.tools import proctree
 
 pytestmark = pytest.mark.slow
 
