@@ -28,7 +28,8 @@ from .limits import rlimits
 from .notebook import Master, load_master
 from .preflight import GradingUnavailable, Preflight
 from .results import NotebookGrade
-from .sandbox import SandboxUnavailable, clean_stale_runs, resolve
+from .runfolders import clean_stale_runs
+from .sandbox import SandboxUnavailable, resolve
 from .settings import RunSettings
 
 __all__ = [
