@@ -36,6 +36,7 @@ from grading_fixtures import (
 from mpcourse.cli import main
 from mpcourse.grading import cgroups, cluster, proctree
 from mpcourse.grading.batch import grade_class
+from mpcourse.grading.bwrap import PYTHON
 from mpcourse.grading.cluster import ClusterExecutor, ClusterLost, WorkersRefused, cluster_client
 from mpcourse.grading.cluster_worker import Expected, this_version, worker_problems
 from mpcourse.grading.grade import unscored
@@ -44,7 +45,7 @@ from mpcourse.grading.notebook import load_master
 from mpcourse.grading.preflight import preflight_problem
 from mpcourse.grading.release import student_copy
 from mpcourse.grading.results import Status
-from mpcourse.grading.sandbox import PYTHON, Sandbox
+from mpcourse.grading.sandbox import Sandbox
 from mpcourse.grading.settings import RunSettings
 from mpcourse.grading.submissions import Submission, discover
 
