@@ -64,6 +64,8 @@ examples:
   python -m mpcourse grade m1/submissions/ --out m1/gradebook.csv --shard 1/2   # on machine 1
   python -m mpcourse grade m2/submissions/ --out m2/gradebook.csv --shard 2/2   # on machine 2
   python -m mpcourse gradebook merge m1/gradebook.csv m2/gradebook.csv --out gradebook.csv
+  python -m mpcourse grade submissions/ --scheduler tcp://10.0.0.5:8786   # on a dask cluster
+  python -m mpcourse grade submissions/ --local-cluster 2   # a dask LocalCluster of 2 workers, here
 """
 
 
@@ -152,6 +154,16 @@ def add_command(commands: Any) -> None:
         "--shard", metavar="K/N", type=_shard,
         help="grade only shard K of N: every N-th student by sorted name, starting with the K-th",
     )  # fmt: skip
+    where = grade.add_mutually_exclusive_group()
+    where.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="grade on the workers of this dask scheduler (e.g. tcp://10.0.0.5:8786), each notebook a task; "
+        "every worker is checked first (see docs/teachers/cluster.md)",
+    )  # fmt: skip
+    where.add_argument(
+        "--local-cluster", metavar="N", type=_positive_int,
+        help="grade on a dask LocalCluster of N worker processes started here (to try the cluster path)",
+    )  # fmt: skip
     grade.add_argument(
         "--student", metavar="NAME", action="append",
         help="grade (or grade again) only this student, as named in the gradebook; repeat for several",
@@ -195,6 +207,25 @@ def _chosen(submissions: list[Any], names: list[str]) -> tuple[list[Any], list[s
         elif submission not in chosen:
             chosen.append(submission)
     return chosen, unknown
+
+
+def _grade(
+    args: argparse.Namespace, masters: list, submissions: list, feedback: Path, grade_class: Any, **options: Any
+) -> Any:
+    """Grade with ``--jobs`` threads here, or on a dask cluster (``--scheduler``, ``--local-cluster``)."""
+    settings = _settings(args)
+    if not (args.scheduler or args.local_cluster):
+        return grade_class(masters, submissions, args.out, feedback, settings=settings, **options)
+    from dataclasses import replace
+
+    from ..grading.cluster import ClusterExecutor, cluster_client
+
+    with cluster_client(args.scheduler, args.local_cluster or 0) as client:
+        executor = ClusterExecutor.start(client, masters, settings)
+        return grade_class(
+            masters, submissions, args.out, feedback,
+            settings=replace(settings, sandbox=executor.sandbox), executor=executor, **options,
+        )  # fmt: skip
 
 
 def grade_command(args: argparse.Namespace) -> int:
@@ -250,9 +281,9 @@ def grade_command(args: argparse.Namespace) -> int:
     if args.shard:
         submissions = shard(submissions, *args.shard)
     try:
-        result = grade_class(
-            masters, submissions, args.out, feedback, adjustments=adjustments,
-            settings=_settings(args), force=args.force or bool(args.student), progress=not args.no_progress,
+        result = _grade(
+            args, masters, submissions, feedback, grade_class, adjustments=adjustments,
+            force=args.force or bool(args.student), progress=not args.no_progress,
         )  # fmt: skip
     except GradebookError as exc:
         return error("grade", f"{exc}; move it away or name another --out")

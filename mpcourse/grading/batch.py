@@ -17,7 +17,7 @@ import contextlib
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -107,14 +107,18 @@ def grade_students(
     submissions: Sequence[Submission],
     settings: RunSettings,
     preflight: Preflight | None = None,
+    executor: Executor | None = None,
 ) -> Iterator[StudentGrade]:
     """Grade every notebook of every submission, ``settings.jobs`` at a time; yield each student when done.
 
-    ``settings`` comes from :func:`prepare`.  On an exception (Ctrl-C, grading
-    unavailable) no run starts any more and every run in progress is stopped before it propagates.
+    ``settings`` comes from :func:`prepare`.  ``executor`` is where the notebooks are
+    graded: by default ``settings.jobs`` threads here, or a dask cluster's
+    (:class:`.cluster.ClusterExecutor`); either runs the same ``_grade_safely``.
+    On an exception (Ctrl-C, grading unavailable) no run starts any more and every
+    run in progress is stopped before it propagates.
     """
     grades: dict[str, list[NotebookGrade | None]] = {s.name: [None] * len(masters) for s in submissions}
-    executor = ThreadPoolExecutor(max_workers=settings.jobs, thread_name_prefix="grade")
+    executor = executor or ThreadPoolExecutor(max_workers=settings.jobs, thread_name_prefix="grade")
     futures: dict[Future[NotebookGrade], tuple[str, int]] = {}
     cancel = threading.Event()
     try:
@@ -202,6 +206,7 @@ def grade_class(
     preflight: bool = True,
     adjustments: Adjustments | None = None,
     on_student: Callable[[StudentGrade], None] | None = None,
+    executor: Executor | None = None,
 ) -> BatchResult:
     """Grade every submission against every master, ``settings.jobs`` notebooks at a time.
 
@@ -213,17 +218,19 @@ def grade_class(
     student, graded now or not.  Raises :class:`GradingUnavailable` when the
     sandbox asked for (``settings.sandbox``) cannot run, or a trivial notebook cannot
     be graded (with ``preflight``).  Run folders left by a killed grader are removed.
+    With an ``executor`` (a dask cluster's, see :mod:`.cluster`) the notebooks are
+    graded there, whose workers have resolved and checked the sandbox instead.
     """
     if not masters:
         raise ValueError("no master notebook with check cells to grade against")
-    settings = prepare(settings)
+    settings = prepare(settings) if executor is None else settings
     records = Records(gradebook, feedback_dir, masters, settings.sandbox == "none", adjustments)
     plan = to_grade(submissions, records.rows, force, [master.path.name for master in masters])
     by_student = {submission.name: submission for submission in plan.todo}
     result = BatchResult(skipped=plan.skipped, changed=plan.changed, rows=records.rows, sandbox=settings.sandbox)
     first_run = Preflight(settings) if preflight else None
     bar = tqdm(total=len(plan.todo), unit="student", desc="grading", disable=not progress, file=sys.stderr)
-    students = grade_students(masters, plan.todo, settings, first_run)
+    students = grade_students(masters, plan.todo, settings, first_run, executor)
     with bar, contextlib.closing(students):  # closing: an exception here stops the runs in progress too
         for student in students:
             submission = by_student[student.name]
