@@ -16,16 +16,12 @@ __all__ = ["add_command"]
 _GRADE_EPILOG = """\
 SUBMISSIONS holds one folder or one .zip per student (the student's name is the
 folder name, or the zip's name without .zip) with their notebooks inside, at any
-depth.  For each student and master notebook, each check of the course is judged
-outside the learner's kernel: the learner's own code cells (in their order, only
-those the answer needs) run in a sandbox of its own (bubblewrap: no network,
-nothing of this machine visible but the system and Python; see
-docs/teachers/sandbox.md) under a tracer, on inputs drawn now, and the verdict
-rests on the values and on what the tracer saw (docs/teachers/judge.md).  A check
-of your own (not in mpcourse.checks) is scored by running the master with the
-student's answer cells put in with nbval: the check cell must give the master's
-output.  Points come from the check cell's metadata ("mpcourse": {"points": N},
-default 1); check cells always come from the master.
+depth.  Each check of the course is judged outside the learner's kernel: the
+learner's own code cells (those the answer needs, in their order) run in a sandbox
+(bubblewrap: no network, nothing of this machine but the system and Python:
+docs/teachers/sandbox.md) under a tracer, on inputs drawn now (docs/teachers/judge.md).
+A check of your own is scored by nbval on the master with the student's answer
+cells put in.  Points: the check cell's metadata ("mpcourse": {"points": N}).
 An answer cell still holding the release stub is "not attempted" (0 points).
 Each row records what was graded (a content hash of the notebooks) and when: a
 re-run grades new students, and again those whose submission changed (status
@@ -115,7 +111,7 @@ def add_command(commands: Any) -> None:
     grade.add_argument("submissions", metavar="SUBMISSIONS", type=Path, help="one folder or .zip per student")
     grade.add_argument(
         "--out", metavar="FILE", type=Path, default=Path("gradebook.csv"),
-        help="gradebook CSV to write (default: gradebook.csv); a student already in it is graded again only if their submission changed",
+        help="gradebook CSV to write (default: gradebook.csv); its students are graded again if their work changed",
     )  # fmt: skip
     grade.add_argument(
         "--feedback", metavar="DIR", type=Path,
