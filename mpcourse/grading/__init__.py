@@ -1,4 +1,4 @@
-"""Classroom grading: release student copies, grade submissions with nbval, write a gradebook and feedback.
+"""Classroom grading: release student copies, judge submissions, write a gradebook and feedback.
 
 What grading produces is modelled in :mod:`.results` (statuses, per-check, notebook and
 student results, the gradebook's columns).  One module per step:
@@ -14,7 +14,9 @@ student results, the gradebook's columns).  One module per step:
   :mod:`mpcourse.pytest_plugins.nbval_record` inside it), :mod:`.proctree` (find and kill process trees),
   :mod:`.preflight` (can grading run here at all?);
 - grading: :mod:`.verdicts` (a run into per-check verdicts), :mod:`.judge` (the verdicts of
-  graded checks, outside the learner's kernel), :mod:`.grade` (one notebook), :mod:`.batch` (a class);
+  graded checks, outside the learner's kernel), :mod:`.grade` (one notebook), :mod:`.batch` (a class),
+  :mod:`.cluster` (a class on a dask cluster: workers checked by :mod:`.cluster_worker`, each task's
+  files read by :mod:`.cluster_submission`);
 - writing: :mod:`.gradebook` (the CSV), :mod:`.feedback` (per student), :mod:`.store` (each
   student's full result), :mod:`.summary`;
 - the teacher's week after grading: :mod:`.overrides` (overrides, due dates, penalties),
