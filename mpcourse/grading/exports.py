@@ -30,7 +30,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .gradebook import atomic_write_text
-from .neutralise import for_csv
+from .neutralise import for_csv, student_name
 from .overrides import exercise_name
 from .results import StudentGrade, by_name, format_duration, format_points
 
@@ -80,6 +80,17 @@ class RosterEntry:
         return self.student
 
 
+def _legacy_spellings(name: str) -> set[str]:
+    """How ``name`` reads as a folder or zip name written in Latin-1 or Windows-1252 (see ``student_name``)."""
+    spellings = set()
+    for encoding in ("latin-1", "cp1252"):
+        try:
+            spellings.add(student_name(name.encode(encoding)))
+        except UnicodeEncodeError:
+            continue
+    return spellings - {name}
+
+
 def read_roster(path: str | Path) -> dict[str, RosterEntry]:
     """``{student: entry}`` from a roster CSV (``student`` and any of the entry's columns)."""
     known = {field.name for field in fields(RosterEntry)}
@@ -95,6 +106,8 @@ def read_roster(path: str | Path) -> dict[str, RosterEntry]:
                 entry = RosterEntry(**{k: v for k, v in values.items() if k in known})
                 if entry.student:
                     roster[entry.student] = entry
+                    for name in _legacy_spellings(entry.student):  # "josé" also finds a Latin-1 "jos\xe9.zip"
+                        roster.setdefault(name, entry)
             return roster
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise RosterError(f"{path}: cannot be read ({exc})") from None

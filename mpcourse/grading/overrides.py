@@ -44,11 +44,12 @@ class AdjustmentsError(ValueError):
     """An overrides or extensions file, or a due date, this tool cannot read (the message says where)."""
 
 
-def exercise_name(notebook: str, check: str, width: int = 32) -> str:
-    """An exercise's short name: the notebook's number (or name) and the check's name, ``01 the answer is 42``."""
+def exercise_name(notebook: str, check: str, width: int | None = 32) -> str:
+    """An exercise's short name: the notebook's number (or name) and the check's name, ``01 the answer is 42``
+    (cut to ``width`` characters with an ellipsis; ``None``: whole)."""
     number = notebook.split("_", 1)[0] if notebook[:1].isdigit() else notebook
     name = f"{number} {check}"
-    return name if len(name) <= width else name[: width - 1].rstrip() + "…"
+    return name if width is None or len(name) <= width else name[: width - 1].rstrip() + "…"
 
 
 def parse_due(text: str) -> datetime:
@@ -122,8 +123,10 @@ def read_extensions(path: str | Path) -> dict[str, Extension]:
 
 
 def _names(notebook: str, check: str) -> set[str]:
-    """The names an override may give an exercise: its short name, the check's name, ``<notebook> <check>``."""
-    return {exercise_name(notebook, check).casefold(), check.casefold(), f"{notebook} {check}".casefold()}
+    """The names an override may give an exercise: its short name (cut or whole), the check's name (what the
+    feedback shows), ``<notebook> <check>``."""
+    names = {exercise_name(notebook, check), exercise_name(notebook, check, None), check, f"{notebook} {check}"}
+    return {name.casefold() for name in names}
 
 
 def _matches(override: Override, notebook: str, check: CheckResult) -> bool:

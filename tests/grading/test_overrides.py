@@ -82,3 +82,12 @@ def test_an_override_naming_no_exercise_is_found():
         )
         == []
     )
+
+
+def test_an_override_may_name_a_long_exercise_whole_as_the_feedback_shows_it():
+    """The export header cuts a long name ("01 sum_of_squares runs in…"); the whole name is found too."""
+    title = "sum_of_squares runs in child processes and returns the right sums"
+    whole = Adjustments(overrides=(Override("ann", f"01 {title}", 1, "r"),))
+    assert whole.unknown_exercises([("01_what_is_multiprocessing", title)]) == []
+    cut = Adjustments(overrides=(Override("ann", exercise_name("01_what_is_multiprocessing", title), 1, "r"),))
+    assert cut.unknown_exercises([("01_what_is_multiprocessing", title)]) == []

@@ -44,3 +44,14 @@ def test_a_roster_without_a_student_column_is_an_error(tmp_path):
     (tmp_path / "roster.csv").write_text("name,id\nann,7\n")
     with pytest.raises(RosterError, match="'student' column"):
         read_roster(tmp_path / "roster.csv")
+
+
+def test_a_roster_name_finds_the_student_of_a_latin1_named_zip(tmp_path):
+    """A zip named "josé" in Latin-1 is graded as jos\\xe9; the roster's "josé" is that student too."""
+    from mpcourse.grading.neutralise import student_name
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student,email\njosé,jose@example.org\n", encoding="utf-8")
+    entries = read_roster(roster)
+    assert entries[student_name("josé".encode("latin-1"))].email == "jose@example.org"
+    assert entries["josé"].email == "jose@example.org"
