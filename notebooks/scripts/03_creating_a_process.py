@@ -5,9 +5,9 @@ import signal
 import time
 
 
-def burhan():
+def greet():
     """Function run in the new process"""
-    print("burhan process running", flush=True)
+    print("greeting from the new process", flush=True)
 
 
 def append_and_report(numbers, queue):
@@ -23,7 +23,7 @@ def put_square(queue, index, number):
 
 if __name__ == "__main__":
     # Create, start, join: the original answer's three steps.
-    p = multiprocessing.Process(target=burhan)
+    p = multiprocessing.Process(target=greet)
     p.start()
     p.join()
     print("Main process finished, exit code", p.exitcode)
