@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mpcourse.cli import main
-from mpcourse.learner.lab import lab_command
+from mpcourse.learner.lab import lab_command, layouts_dir
 from mpcourse.learner.workspace import MANIFEST
 
 
@@ -17,7 +17,8 @@ def test_lab_serves_the_copy_opens_the_first_notebook_and_passes_options_on(tmp_
     command = lab_command(tmp_path, "01_a b.ipynb", ["--no-browser"])
     assert command[:3] == [sys.executable, "-m", "jupyterlab"]
     assert f"--ServerApp.root_dir={tmp_path}" in command
-    assert "--LabApp.default_url=/lab/tree/01_a%20b.ipynb?reset" in command  # that tab alone, not the last session's
+    assert "--LabApp.default_url=/lab/tree/01_a%20b.ipynb" in command  # no query: Jupyter appends ?token= to it
+    assert f"--LabApp.workspaces_dir={layouts_dir(tmp_path)}" in command  # emptied at each start: that tab alone
     assert command[-1] == "--no-browser"
 
 
@@ -47,7 +48,7 @@ def test_start_reopens_the_notebook_saved_last(tmp_path: Path, monkeypatch: pyte
     later = (workspace / MANIFEST).stat().st_mtime + 60
     os.utime(saved, (later, later))
     assert main(["start", str(workspace)]) == 0
-    assert f"--LabApp.default_url=/lab/tree/{saved.name}?reset" in ran.pop()
+    assert f"--LabApp.default_url=/lab/tree/{saved.name}" in ran.pop()
 
 
 def test_start_is_short_on_a_new_copy_and_jupyterlab_logs_warnings_only(
