@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The sandbox's promise suite as a normal user (the rest of CI runs as root, which gets other limits:
+# The adversarial suites (the sandbox's promises, hostile names and texts) as a normal user (the rest of CI runs as root, which gets other limits:
 # control groups, a uid per run). Usage: .ci/sandbox_as_user.sh PYTHON
 # As root: uses the user MPCOURSE_CI_USER (default mpcourse-ci, created when missing) through runuser;
 # runs the suite from this checkout when that user can read it and its .venv, else from a copy of the
@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=${1:-python3}
-suite=(tests/grading/test_sandbox_promises.py tests/grading/test_seccomp.py)
+suite=(tests/grading/test_sandbox_promises.py tests/grading/test_seccomp.py tests/grading/test_hostile_names.py)
 pytest_args=(-q "${suite[@]}")
 if [ "$(id -u)" != 0 ]; then
     echo "not root: running the suite as $(id -un)"
@@ -32,7 +32,6 @@ as_user "$python" -c 'import sys' 2>/dev/null || python=/usr/bin/python3
 echo "running the suite as $user from a copy of the tracked files, with $python"
 cd "$copy"
 as_user "$python" -m venv .venv
-# only what the suite imports (the course's own dependencies, dask and JupyterLab among them, take minutes)
-as_user .venv/bin/python -m pip install -q --no-deps -e .
-as_user .venv/bin/python -m pip install -q pytest pytest-timeout nbval nbformat psutil
+# the hostile-names suite grades whole batches (nbval and a kernel for the fixture masters): the course's dependencies
+as_user .venv/bin/python -m pip install -q -e . pytest pytest-timeout
 as_user .venv/bin/python -m pytest "${pytest_args[@]}"
