@@ -106,11 +106,10 @@ def judge_check(cells: list[dict[str, Any]], exercise: Exercise, settings: RunSe
         if data.get("grading_failed"):  # the sandbox failed (a busy machine): once more before it counts
             data = gatherer(Context(cells, settings, start_method=method))
         passed, hint = exercise.judge(data)
-        outcomes.append((method, passed, hint, bool(data.get("grading_failed"))))
-        timed_out = bool(data.get("timed_out"))
+        outcomes.append((method, passed, hint, bool(data.get("grading_failed")), bool(data.get("timed_out"))))
         if not passed:
             break
-    method, passed, hint, failed_here = outcomes[-1]
+    method, passed, hint, failed_here, timed_out = outcomes[-1]
     if not passed and method is not None and not failed_here:
         hint = (
             f"it works under this machine's start method but not under {method} (macOS, Windows): {hint}. {SPAWN_FIX}"
@@ -130,9 +129,10 @@ def judge_notebook(
     :func:`learner_cells` gives them.
     """
     cells = learner if isinstance(learner, list) else learner_cells(learner)
+    kinds = classify(master)
     verdicts = {}
     for check in master.checks:
-        exercise = classify(master)[check.cell_id]
+        exercise = kinds[check.cell_id]
         if isinstance(exercise, Exercise) and check.cell_id not in skip:
             verdicts[check.cell_id] = judge_check(cells, exercise, settings)
     return verdicts
