@@ -6,7 +6,8 @@ rows the notebook never shows (plain lists and bytes, another ``max_iter``); the
 number is compared with the one true count for the course's image, and the cluster's
 scheduler is asked whether ``inside_count`` ran there (:func:`cluster_tasks`), so a
 count made in the kernel fails.  The judge outside the kernel runs the function on
-rows of its own (:func:`rows_data`); the cluster is the kernel's check's to see.
+rows of its own (:func:`rows_data`), and the learner's cell on its own cluster and
+image, seeing from outside which processes made the rows and called ``inside_count``.
 """
 
 from __future__ import annotations
@@ -57,7 +58,9 @@ def inside_count(data: dict[str, Any]) -> tuple[bool, str]:
     """Verdict on ``inside_count`` over ``rows`` (``[counts, max_iter, as_bytes]``; what it gave: ``values``)
     and on ``total``, the image's count, against ``expected_total``.
 
-    ``cluster_tasks``: how many ``inside_count`` tasks the cluster ran (``None`` where not observed).
+    ``cluster_tasks``: how many ``inside_count`` tasks the cluster ran (``None`` where not observed);
+    ``rows_off_cluster``: how many of the image's rows no cluster process computed (the judge's; ``None`` where
+    not observed).
     """
     if data.get("problem"):
         return False, str(data["problem"])
@@ -85,12 +88,18 @@ def inside_count(data: dict[str, Any]) -> tuple[bool, str]:
         return False, (
             f"inside_pixels is {total!r}; it should be one int: .result() of the task that sums the per-row counts"
         )
-    if total == data.get("outside_total"):
+    if total != expected_total and total == data.get("outside_total"):
         return False, f"inside_pixels is {total}, the pixels outside the set; count those inside"
     if total != expected_total:
         return False, (
             f"inside_pixels is {total}, not the image's count: map inside_count over the futures of "
             "every row of the image (HEIGHT rows), then sum the results"
+        )
+    off = data.get("rows_off_cluster")
+    if off:
+        return False, (
+            f"inside_pixels is right, but {off} row(s) of the image were computed outside the cluster: "
+            "send mandelbrot_row to the cluster too, client.map(mandelbrot_row, ROWS)"
         )
     tasks = data.get("cluster_tasks")
     if tasks is not None and tasks < 1:

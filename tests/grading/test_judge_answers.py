@@ -23,7 +23,7 @@ from mpcourse.checks.exercise import find
 from mpcourse.grading.judge import judge_check, learner_cells
 from mpcourse.grading.judge.cells import needed_cells, prepare
 from mpcourse.grading.settings import RunSettings
-from mpcourse.kernel.worker_magic import define_worker
+from mpcourse.kernel.worker_magic import cell_directory, define_worker
 
 SETTINGS = RunSettings(sandbox="bwrap")
 
@@ -40,16 +40,24 @@ def _kernel_line(answer: Answer) -> str:
     check = next(cell for cell in cells if f"check_{answer.exercise}(" in cell["source"])
     prepared, _ = prepare(cells)
     wanted = {node.id for node in ast.walk(ast.parse(check["source"])) if isinstance(node, ast.Name)}
+    if answer.notebook == "08":  # the learner's kernel has the chapter's cluster from cells the answer may not name
+        wanted.add("client")
     namespace: dict = {"__name__": "__main__"}
-    for cell in needed_cells(prepared, wanted):
-        if cell.worker:
-            namespace.update({k: v for k, v in vars(define_worker(cell.source)).items() if not k.startswith("_")})
-        else:
-            exec(compile(cell.source, "<cell>", "exec"), namespace)
-    output = io.StringIO()
-    with contextlib.redirect_stdout(output):
-        exec(compile(check["source"], "<check>", "exec"), namespace)
-    return output.getvalue()
+    cell_directory()  # on sys.path before any child starts, as `%load_ext mpcourse` puts it (a cluster's workers)
+    try:
+        for cell in needed_cells(prepared, wanted):
+            if cell.worker:
+                namespace.update({k: v for k, v in vars(define_worker(cell.source)).items() if not k.startswith("_")})
+            else:
+                exec(compile(cell.source, "<cell>", "exec"), namespace)
+        output = io.StringIO()
+        with contextlib.redirect_stdout(output):
+            exec(compile(check["source"], "<check>", "exec"), namespace)
+        return output.getvalue()
+    finally:
+        for name in ("client", "cluster"):  # chapter 08's cells start a dask cluster: close it as the chapter does
+            if hasattr(namespace.get(name), "close"):
+                namespace[name].close()
 
 
 @pytest.mark.slow

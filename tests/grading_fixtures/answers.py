@@ -27,6 +27,7 @@ _NB = {
     "05": "05_creating_a_pool",
     "06": "06_processes_printing_numbers",
     "07": "07_sharing_data_between_processes",
+    "08": "08_beyond_one_machine",
 }
 
 
@@ -112,6 +113,21 @@ def run_all(func, items):
 """
 _WITH_ONLY = "def run_all(func, items):\n    with mpcourse.Pool(4) as pool:\n        return pool.map(func, items)\n"
 
+#: Chapter 08's function, as the master writes it: the answers below differ in the cluster cell.
+_INSIDE_COUNT = {"answer-worker": _master_source("08", "answer-worker")}
+
+_TASK_PER_ROW = """\
+counts = [client.submit(inside_count, client.submit(mandelbrot_row, row), MAX_ITER) for row in ROWS]
+inside_pixels = sum(client.gather(counts))
+"""
+
+_DELAYED = """\
+import dask
+
+counts = [dask.delayed(inside_count)(dask.delayed(mandelbrot_row)(row), MAX_ITER) for row in ROWS]
+inside_pixels = int(sum(dask.compute(*counts)))
+"""
+
 #: Honest answers: each must get the point.
 HONEST: dict[str, Answer] = {
     "choices-item-by-item": Answer("02", "choices", {"ex1-answer": _ITEM_BY_ITEM}, {}, "PASS"),
@@ -161,7 +177,24 @@ HONEST: dict[str, Answer] = {
         {},
         "PASS",
     ),
+    "inside-count-master": Answer(
+        "08", "inside_count", {**_INSIDE_COUNT, "answer-cluster": _master_source("08", "answer-cluster")}, {}, "PASS"
+    ),
+    "inside-count-a-task-per-row": Answer(
+        "08", "inside_count", {**_INSIDE_COUNT, "answer-cluster": _TASK_PER_ROW}, {}, "PASS"
+    ),
+    "inside-count-delayed": Answer("08", "inside_count", {**_INSIDE_COUNT, "answer-cluster": _DELAYED}, {}, "PASS"),
 }
+
+_POOL_OF_ITS_OWN = """\
+import mpcourse
+
+with mpcourse.Pool(2) as pool:
+    rows = pool.map(mandelbrot_row, ROWS)
+    inside_pixels = sum(pool.starmap(inside_count, [(row, MAX_ITER) for row in rows]))
+    pool.close()
+    pool.join()
+"""
 
 _FORGED_LINE = """\
 %%worker
@@ -266,5 +299,29 @@ HOSTILE: dict[str, Answer] = {
         {"exercise-2-answer": _FORK_ONLY},
         {"exercise-2-answer": [('sum_of_squares.__globals__["SCALE"] = 1  # a forked child inherits it\n', [])]},
         "not under spawn",
+    ),
+    "inside-count-made-in-the-kernel": Answer(
+        "08",
+        "inside_count",
+        {
+            **_INSIDE_COUNT,
+            "answer-cluster": "inside_pixels = sum(inside_count(mandelbrot_row(row), MAX_ITER) for row in ROWS)\n",
+        },
+        {},
+        "computed outside the cluster",
+    ),
+    "inside-count-rows-brought-back": Answer(
+        "08",
+        "inside_count",
+        {
+            **_INSIDE_COUNT,
+            "answer-cluster": "rows = client.gather(client.map(mandelbrot_row, ROWS))\n"
+            "inside_pixels = sum(inside_count(row, MAX_ITER) for row in rows)\n",
+        },
+        {},
+        "the cluster ran no inside_count task",
+    ),
+    "inside-count-in-a-pool-of-its-own": Answer(
+        "08", "inside_count", {**_INSIDE_COUNT, "answer-cluster": _POOL_OF_ITS_OWN}, {}, "computed outside the cluster"
     ),
 }

@@ -8,7 +8,14 @@ reads one JSON job from stdin before any learner code runs::
      "inputs": {"CUBE_INPUTS": [5, -2, 7]},             # the judge's own values, bound over the learner's
      "replace": {"put_cube": "mpcourse.grading.judge.probes:put_cube_busily"},  # the judge's own functions
      "probe": "mpcourse.grading.judge.probes:run_all",  # a function (namespace, **args) -> plain data
-     "args": {...}, "start_method": "spawn" | null}
+     "args": {...}, "start_method": "spawn" | null,
+     "cluster": 2,                                       # optional: the judge's own dask cluster, 2 workers
+     "wrap": {"inside_count": "mpcourse.grading.judge.cluster_probes:Announced"}}  # optional: learner names wrapped
+
+as one line.  With ``cluster``, the judge's cluster is started before any learner code
+and bound as ``cluster`` and ``client``; the tracer is told (``CLUSTER_UP``) and answers
+once it has noted the cluster's processes, so it can say afterwards which work they did.
+``wrap`` binds ``Class(learner's value)`` over a learner's name after each cell.
 
 It picks the cells those names depend on (:mod:`.cells`), runs them in order (a
 ``%%worker`` cell is saved as a module on ``sys.path`` and its names bound, as the
@@ -27,6 +34,11 @@ import multiprocessing
 import os
 import sys
 
+from mpcourse.grading.judge._trace import CLUSTER_UP
+
+#: The judge's cluster: ``start(workers) -> (cluster, client)``.
+_START_CLUSTER = "mpcourse.grading.judge.cluster_probes:start_cluster"
+
 
 def _error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:500]
@@ -39,6 +51,8 @@ def _run_cells(job: dict, namespace: dict, folder: str) -> list[str]:
 
     inputs = dict(job.get("inputs") or {})
     inputs.update({name: _function(where) for name, where in dict(job.get("replace") or {}).items()})
+    inputs.update({name: namespace[name] for name in ("cluster", "client") if "cluster" in job})
+    wrappers = {name: _function(where) for name, where in dict(job.get("wrap") or {}).items()}
     cells, errors = prepare(list(job.get("cells") or []))
     namespace.update(inputs)
     needed: set[str] = set()
@@ -56,6 +70,9 @@ def _run_cells(job: dict, namespace: dict, folder: str) -> list[str]:
         except BaseException as exc:  # the learner's cell: a failure is part of the answer
             errors.append(f"code cell {cell.number} raised {_error(exc)}")
         namespace.update(inputs)
+        for name, wrapper in wrappers.items():
+            if name in namespace and not isinstance(namespace[name], wrapper):  # type: ignore[arg-type]
+                namespace[name] = wrapper(namespace[name])
     return errors
 
 
@@ -67,8 +84,7 @@ def _function(where: str) -> object:
 
 def main() -> None:
     """Read the job, run it, print the result line, and end at once (stuck children are the tracer's)."""
-    job = json.loads(sys.stdin.read())
-    sys.stdin.close()
+    job = json.loads(sys.stdin.readline())
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or ".") != here]
     result_stream = os.fdopen(os.dup(1), "w", encoding="utf-8")
@@ -83,6 +99,17 @@ def main() -> None:
         os.environ["MPCOURSE_START_METHOD"] = method
     namespace: dict = {"__name__": "__main__", "__builtins__": __builtins__}
     probe = _function(str(job["probe"]))  # loaded before any learner code can replace it
+    if "cluster" in job:
+        try:
+            namespace["cluster"], namespace["client"] = _function(_START_CLUSTER)(int(job["cluster"]))
+        except Exception as exc:  # the judge's own part: no learner code has run
+            result_stream.write(json.dumps({"error": f"the judge's cluster did not start: {_error(exc)}"}) + "\n")
+            result_stream.flush()
+            os._exit(0)
+        result_stream.write(CLUSTER_UP.decode())
+        result_stream.flush()
+        sys.stdin.readline()  # the tracer's answer: it has noted the cluster's processes
+    sys.stdin.close()
     errors = _run_cells(job, namespace, folder)
     try:
         outcome = {"result": probe(namespace, **dict(job.get("args") or {})), "errors": errors}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["cpu_seconds", "is_helper", "is_thread"]
+__all__ = ["cpu_seconds", "is_helper", "is_thread", "process_of"]
 
 _HELPERS = (b"multiprocessing.forkserver", b"multiprocessing.resource_tracker", b"multiprocessing.semaphore_tracker")
 
@@ -32,12 +32,18 @@ def is_helper(pid: int) -> bool:
     return any(name in command for name in _HELPERS)
 
 
-def is_thread(pid: int) -> bool:
+def process_of(task: int) -> int:
+    """The process (thread group) task ``task`` belongs to: itself for a process, its process for a thread."""
     try:
-        with open(f"/proc/{pid}/status", "rb") as stream:
+        with open(f"/proc/{task}/status", "rb") as stream:
             for line in stream:
                 if line.startswith(b"Tgid:"):
-                    return int(line.split()[1]) != pid
+                    return int(line.split()[1])
     except (OSError, ValueError):
         pass
-    return False
+    return task
+
+
+def is_thread(task: int) -> bool:
+    """Is task ``task`` a thread of another process?"""
+    return process_of(task) != task

@@ -32,7 +32,6 @@ missing (not Linux): the command ran untraced and nothing was counted; with
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import signal
@@ -41,60 +40,60 @@ import threading
 import time
 from collections.abc import Callable
 
-_SEIZE, _CONT, _GETEVENTMSG = 0x4206, 7, 0x4201
-_O_TRACEFORK, _O_TRACEVFORK, _O_TRACECLONE, _O_TRACEEXEC, _O_TRACEEXIT, _O_EXITKILL = (
-    0x2,
-    0x4,
-    0x8,
-    0x10,
-    0x40,
-    0x100000,
-)
-_EVENT_FORK, _EVENT_VFORK, _EVENT_CLONE, _EVENT_EXEC, _EVENT_EXIT, _EVENT_STOP = 1, 2, 3, 4, 6, 128
-_WALL = 0x40000000
+#: What the command prints, before any learner code runs, once the judge's cluster is up (see ``trace``).
+CLUSTER_UP = b"mpcourse-judge: cluster up\n"
+#: What the tracer answers on the command's stdin once it has noted the cluster's processes.
+CLUSTER_NOTED = b"noted\n"
 
 try:
-    from ._procfs import cpu_seconds, is_helper, is_thread  # imported as part of the package
+    from ._procfs import cpu_seconds, is_helper, is_thread, process_of  # imported as part of the package
+    from ._ptrace import (
+        EVENT_CLONE,
+        EVENT_EXEC,
+        EVENT_EXIT,
+        EVENT_FORK,
+        EVENT_STOP,
+        EVENT_VFORK,
+        WALL,
+        event_pid,
+        prctl,
+        resume,
+        seize,
+    )
     from ._streams import Collector, feed, untraced
 except ImportError:  # run by path, inside the sandbox
-    from _procfs import cpu_seconds, is_helper, is_thread
+    from _procfs import cpu_seconds, is_helper, is_thread, process_of
+    from _ptrace import (
+        EVENT_CLONE,
+        EVENT_EXEC,
+        EVENT_EXIT,
+        EVENT_FORK,
+        EVENT_STOP,
+        EVENT_VFORK,
+        WALL,
+        event_pid,
+        prctl,
+        resume,
+        seize,
+    )
     from _streams import Collector, feed, untraced
-
-_libc = ctypes.CDLL(None, use_errno=True)
-_libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
-_libc.ptrace.restype = ctypes.c_long
-
-
-def _prctl(option: int, value: int) -> None:
-    try:
-        _libc.prctl(option, value, 0, 0, 0)
-    except AttributeError:  # not Linux
-        pass
-
-
-def _ptrace(request: int, pid: int, addr: int = 0, data: int = 0) -> int:
-    result = _libc.ptrace(request, pid, ctypes.c_void_p(addr), ctypes.c_void_p(data))
-    if result == -1:
-        error = ctypes.get_errno()
-        raise OSError(error, os.strerror(error))
-    return result
-
-
-def _event_pid(pid: int) -> int:
-    message = ctypes.c_ulong(0)
-    _ptrace(_GETEVENTMSG, pid, 0, ctypes.addressof(message))
-    return message.value
 
 
 def _nothing() -> None:
     """No action."""
 
 
-def _resume(pid: int, sig: int = 0) -> None:
-    try:
-        _ptrace(_CONT, pid, 0, sig)
-    except OSError:
-        pass  # gone already (killed, or its thread group exited)
+def _descendants(roots: set[int], parents: dict[int, int]) -> set[int]:
+    """``roots`` and every process created from one of them, or from those, and so on."""
+    family = set(roots)
+    grew = True
+    while grew:
+        grew = False
+        for task, parent in parents.items():
+            if parent in family and task not in family:
+                family.add(task)
+                grew = True
+    return family
 
 
 def trace(
@@ -103,12 +102,17 @@ def trace(
     data: bytes = b"",
     timeout: float | None = None,
     at_exit: Callable[[], None] = _nothing,
+    cluster: bool = False,
 ) -> dict:
     """Run ``command`` traced with ``data`` on its stdin; return the report (see the module docstring).
 
     After ``timeout`` seconds every task of the run is killed from here (``"timed_out": true``).
     ``at_exit`` is called as the command's own process is about to end (it still holds its
-    descriptors), before multiprocessing's helpers can tidy up after it.
+    descriptors), before multiprocessing's helpers can tidy up after it.  With ``cluster``,
+    the command starts the judge's cluster before any learner code, prints :data:`CLUSTER_UP`
+    and waits: the processes it has then (not multiprocessing's helpers) are noted as the
+    cluster's, :data:`CLUSTER_NOTED` is its answer on stdin, and the report's ``cluster``
+    lists those processes and every process created from them since.
     """
     in_read, in_write = os.pipe()
     go_read, go_write = os.pipe()
@@ -121,7 +125,7 @@ def trace(
         os.close(ready_read)
         os.close(in_write)
         os.dup2(in_read, 0)
-        _prctl(4, 1)  # PR_SET_DUMPABLE 1 (inherited 0 from us): traceable until it execs
+        prctl(4, 1)  # PR_SET_DUMPABLE 1 (inherited 0 from us): traceable until it execs
         os.write(ready_write, b"x")
         os.read(go_read, 1)
         os.dup2(out_write, 1)
@@ -136,19 +140,26 @@ def trace(
     os.close(in_read)
     os.read(ready_read, 1)
     os.close(ready_read)
-    collector = Collector(out_read, cap)
-    collector.start()
-    options = _O_TRACEFORK | _O_TRACEVFORK | _O_TRACECLONE | _O_TRACEEXEC | _O_TRACEEXIT | _O_EXITKILL
-    try:
-        _ptrace(_SEIZE, main, 0, options)
-    except (OSError, AttributeError) as exc:
-        why = f"ptrace: {exc.strerror}" if isinstance(exc, OSError) else "no ptrace here"
-        return untraced(main, go_write, in_write, data, collector, why)
-    os.write(go_write, b"x")
-    os.close(go_write)
-    threading.Thread(target=feed, args=(in_write, data), daemon=True).start()
     kinds: dict[int, bool] = {}  # task -> is a thread; read while it is stopped, so it still exists
     helpers: set[int] = set()
+    roots: set[int] = set()
+
+    def note_cluster() -> None:
+        roots.update(task for task, thread in kinds.copy().items() if not thread and task != main)
+        roots.difference_update(helpers)
+
+    collector = Collector(out_read, cap, CLUSTER_UP if cluster else b"", note_cluster)
+    collector.start()
+    try:
+        seize(main)
+    except (OSError, AttributeError) as exc:
+        why = f"ptrace: {exc.strerror}" if isinstance(exc, OSError) else "no ptrace here"
+        return untraced(main, go_write, in_write, data + (CLUSTER_NOTED if cluster else b""), collector, why)
+    os.write(go_write, b"x")
+    os.close(go_write)
+    answer = (collector.marked, CLUSTER_NOTED) if cluster else None
+    threading.Thread(target=feed, args=(in_write, data, answer), daemon=True).start()
+    parents: dict[int, int] = {}  # process -> the process that created it
     exited: set[int] = set()
     started: dict[int, float] = {main: time.monotonic()}
     ended: dict[int, float] = {}
@@ -171,7 +182,7 @@ def trace(
         timer.start()
     while exit_code is None:
         try:
-            pid, status = os.waitpid(-1, _WALL)
+            pid, status = os.waitpid(-1, WALL)
         except ChildProcessError:
             break
         if os.WIFEXITED(status) or os.WIFSIGNALED(status):
@@ -185,34 +196,35 @@ def trace(
         if not os.WIFSTOPPED(status):
             continue
         event, sig = status >> 16, os.WSTOPSIG(status)
-        if event in (_EVENT_FORK, _EVENT_VFORK, _EVENT_CLONE):
+        if event in (EVENT_FORK, EVENT_VFORK, EVENT_CLONE):
             try:
-                new = _event_pid(pid)
+                new = event_pid(pid)
             except OSError:  # killed in its event stop (its thread group exited): the new task dies with it
-                _resume(pid)
+                resume(pid)
                 continue
             if new not in kinds:  # its own first stop may have come first (the kernel reports in any order)
-                kinds[new] = event == _EVENT_CLONE and is_thread(new)
+                kinds[new] = event == EVENT_CLONE and is_thread(new)
                 started.setdefault(new, time.monotonic())
-            _resume(pid)
-        elif event == _EVENT_EXIT:
+            parents.setdefault(new, process_of(pid))
+            resume(pid)
+        elif event == EVENT_EXIT:
             if not kinds.get(pid, False):  # a process (not a thread) about to go: its CPU time, all threads in
                 cpu[pid] = cpu_seconds(pid)
                 ended[pid] = time.monotonic()
             if pid == main:
                 at_exit()
-            _resume(pid)
-        elif event == _EVENT_EXEC:
+            resume(pid)
+        elif event == EVENT_EXEC:
             if is_helper(pid):
                 helpers.add(pid)
-            _resume(pid)
-        elif event == _EVENT_STOP:
+            resume(pid)
+        elif event == EVENT_STOP:
             if pid != main and pid not in kinds:
                 kinds[pid] = is_thread(pid)  # a new task's first stop
                 started.setdefault(pid, time.monotonic())
-            _resume(pid)  # (or a group stop): carry on
+            resume(pid)  # (or a group stop): carry on
         else:
-            _resume(pid, sig)  # a signal on its way: deliver it
+            resume(pid, sig)  # a signal on its way: deliver it
     processes = {task for task, thread in kinds.items() if not thread and task != main}
     threads = sum(1 for thread in kinds.values() if thread)
     live = processes - exited
@@ -247,6 +259,8 @@ def trace(
         "timed_out": killed.is_set(),
         "main": main,
     }
+    if cluster:
+        report["cluster"] = sorted(_descendants(roots, parents) & processes) if collector.marked.is_set() else []
     return {"trace": report, "output": bytes(collector.data).decode("utf-8", errors="replace")}
 
 
@@ -256,17 +270,20 @@ def main(argv: list[str]) -> int:
     with open(source, "rb") as stream:
         data = stream.read()
     os.unlink(source)
-    _prctl(4, 0)  # PR_SET_DUMPABLE 0: no process of the run may trace us or open our descriptors
+    prctl(4, 0)  # PR_SET_DUMPABLE 0: no process of the run may trace us or open our descriptors
     try:
         job = json.loads(data) if data.strip() else {}
         from owned import take  # beside this file (run by path)
 
         timeout, owned = job.pop("kill_after", None), take(job)
         at_exit = owned["block"].note if "block" in owned else _nothing
-        payload = json.dumps(job).encode() if data.strip() else data  # without what only the tracer keeps
-        report = trace(command, cap, payload, timeout, at_exit)
+        payload = (json.dumps(job) + "\n").encode() if data.strip() else data  # without what only the tracer keeps
+        report = trace(command, cap, payload, timeout, at_exit, cluster="cluster" in job)
         main_pid = report.get("trace", {}).pop("main", None)
-        report["owned"] = {name: resource.read_back(main_pid) for name, resource in owned.items()}
+        cluster = frozenset(report.get("trace", {}).pop("cluster", ()))
+        report["owned"] = {name: resource.read_back(main_pid, cluster) for name, resource in owned.items()}
+        if "cluster" in job and "trace" in report:
+            report["trace"]["cluster_processes"] = len(cluster)
         if "trace" in report:
             report["trace"]["kill_after"] = timeout
     except Exception as exc:  # a bug here must still say so, not look like a run that gave nothing

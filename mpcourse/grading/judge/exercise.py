@@ -47,12 +47,17 @@ class Context:
         args: dict[str, Any] | None = None,
         block: int | None = None,
         server: dict[str, str] | None = None,
+        cluster: int | None = None,
+        wrap: dict[str, str] | None = None,
     ) -> Observed:
         """Run the cells ``names`` depend on, then ``probe`` (``module:function`` in :mod:`.probes`), sandboxed.
 
         ``inputs`` (JSON) and ``replace`` (``name -> module:function``) are bound over
         the learner's names after every cell; ``args`` go to the probe; ``block`` (bytes)
-        and ``server`` (delay -> token) are resources the tracer owns (:mod:`.owned`).
+        and ``server`` (delay or key -> token) are resources the tracer owns (:mod:`.owned`);
+        ``cluster`` starts the judge's dask cluster of that many workers before the learner's cells
+        (bound as ``cluster`` and ``client``; the tracer notes its processes); ``wrap``
+        (``name -> module:Class``) binds ``Class(value)`` over a learner's name after each cell.
         """
         job: dict[str, Any] = {
             "cells": self.cells,
@@ -68,6 +73,10 @@ class Context:
             job["block"] = block
         if server is not None:
             job["server"] = server
+        if cluster is not None:
+            job["cluster"] = cluster
+        if wrap:
+            job["wrap"] = wrap
         self.runs += 1
         return run_job(job, self.settings)
 
@@ -94,6 +103,6 @@ def find_gatherer(name: str) -> Gatherer | None:
     if name not in GATHERERS:
         package = importlib.import_module(__package__ or "mpcourse.grading.judge")
         for module in pkgutil.iter_modules(package.__path__):
-            if not module.name.startswith("_") and module.name not in {"cells", "probes", "owned"}:
+            if not module.name.startswith("_") and module.name not in {"cells", "probes", "owned", "cluster_probes"}:
                 importlib.import_module(f"{package.__name__}.{module.name}")
     return GATHERERS.get(name)

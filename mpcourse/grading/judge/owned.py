@@ -10,6 +10,10 @@ evidence, not testimony:
 - :class:`CountingServer`: a local server; each request (``ask(seconds)``) waits that
   long and answers a token drawn at grading time that only the tracer holds.  It
   records how many requests were in flight at once, and which processes sent them.
+  A named request (``ask_for(key)``) is answered at once with the key's token (a row
+  of data drawn at grading time, say), and who asked for which key is recorded: the
+  tracer says afterwards whether each asker was the learner's main process, one of the
+  judge's cluster, or another.
 
 Standard library only.
 """
@@ -24,11 +28,13 @@ import struct
 import threading
 import time
 
-__all__ = ["ADDRESS_ENV", "Block", "CountingServer", "ask", "take"]
+__all__ = ["ADDRESS_ENV", "Block", "CountingServer", "ask", "ask_for", "take"]
 
 #: The environment variable that tells :func:`ask` (in the learner's processes) the server's address.
 ADDRESS_ENV = "MPCOURSE_JUDGE_SERVER"
 _SHM = "/dev/shm"
+_MAX_KEY = 64
+_MAX_ASKED = 10_000
 
 
 class Block:
@@ -46,7 +52,7 @@ class Block:
         """Note whether the block still has its name (as the learner's main process ends, before helpers tidy up)."""
         self.there = os.path.exists(self.path)
 
-    def read_back(self, main: int | None = None) -> dict:
+    def read_back(self, main: int | None = None, cluster: frozenset[int] = frozenset()) -> dict:
         """What the block holds now (hex) and whether it had its name at :meth:`note` (or now); then remove it."""
         there = os.path.exists(self.path) if self.there is None else self.there
         data = os.pread(self.descriptor, self.size, 0)
@@ -61,8 +67,15 @@ class _Handler(socketserver.StreamRequestHandler):
         server: CountingServer = self.server  # type: ignore[assignment]
         credentials = self.request.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
         pid = struct.unpack("3i", credentials)[0]
+        request = self.rfile.readline(_MAX_KEY).decode(errors="replace").strip()
+        if request.startswith("?"):
+            with server.lock:
+                if len(server.asked) < _MAX_ASKED:
+                    server.asked.append((pid, request[1:]))
+            self.wfile.write((server.tokens.get(request, "unknown") + "\n").encode())
+            return
         try:
-            seconds = float(self.rfile.readline(64).decode().strip())
+            seconds = float(request)
         except ValueError:
             return
         with server.lock:
@@ -80,6 +93,8 @@ class _Handler(socketserver.StreamRequestHandler):
 class CountingServer(socketserver.ThreadingUnixStreamServer):
     """Answers each delay with its token after waiting it; counts the requests in flight at once, and who asked.
 
+    ``tokens`` maps a delay (``"0.300"``) or a key (``"?row:3"``) to its answer.
+
     It listens on an abstract Unix socket (of the run's own network namespace), so the
     kernel tells it the process id of every request (``SO_PEERCRED``), which no
     learner code can forge.
@@ -94,28 +109,49 @@ class CountingServer(socketserver.ThreadingUnixStreamServer):
         self.lock = threading.Lock()
         self.active = self.most = 0
         self.pids: list[int] = []
+        self.asked: list[tuple[int, str]] = []
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
-    def read_back(self, main: int | None = None) -> dict:
-        """How many requests came, the most in flight at once, and from how many processes other than ``main``."""
+    def read_back(self, main: int | None = None, cluster: frozenset[int] = frozenset()) -> dict:
+        """How many requests came, the most in flight at once, and from how many processes other than ``main``;
+        with named requests, ``asked``: for each key, how many came from ``main``, the ``cluster``'s processes
+        and others."""
         self.shutdown()
         self.server_close()
         others = {pid for pid in self.pids if pid != main}
-        return {
+        report: dict = {
             "requests": len(self.pids),
             "overlap": self.most,
             "from_main": sum(1 for pid in self.pids if pid == main),
             "processes": len(others),
         }
+        if self.asked:
+            asked: dict[str, dict[str, int]] = {}
+            for pid, key in self.asked:
+                where = "main" if pid == main else "cluster" if pid in cluster else "other"
+                counts = asked.setdefault(key, {"main": 0, "cluster": 0, "other": 0})
+                counts[where] += 1
+            report["asked"] = dict(list(asked.items())[:1000])
+        return report
 
 
-def ask(seconds: float) -> str:
-    """Ask the judge's server to wait ``seconds``; return the token it answers (runs in the learner's processes)."""
+def _request(line: str) -> str:
+    """Send ``line`` to the judge's server; return its answer (runs in the learner's processes)."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
         connection.settimeout(30)
         connection.connect(os.environ[ADDRESS_ENV].replace("@", "\0", 1))
-        connection.sendall(f"{seconds:.3f}\n".encode())
+        connection.sendall(f"{line}\n".encode())
         return connection.makefile().readline().strip()
+
+
+def ask(seconds: float) -> str:
+    """Ask the judge's server to wait ``seconds``; return the token it answers."""
+    return _request(f"{seconds:.3f}")
+
+
+def ask_for(key: str) -> str:
+    """Ask the judge's server for ``key``'s token, answered at once; the server notes which process asked."""
+    return _request(f"?{key}")
 
 
 def take(job: dict) -> dict:

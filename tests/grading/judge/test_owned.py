@@ -54,3 +54,17 @@ def test_the_server_answers_each_delay_its_token_and_counts_overlap_and_callers(
     assert answers == ["token-a", "token-a"] and child.stdout.strip() == "token-b"
     report = resources["server"].read_back(main=os.getpid())
     assert report == {"requests": 3, "overlap": 2, "from_main": 2, "processes": 1}
+
+
+def test_the_server_answers_a_key_its_token_at_once_and_notes_who_asked(monkeypatch):
+    """A named request gets its key's token (or "unknown"), and each asker is placed: main, cluster or other."""
+    resources = owned.take({"server": {"?row:0": "1,200,7"}})
+    monkeypatch.setenv(owned.ADDRESS_ENV, os.environ[owned.ADDRESS_ENV])
+    assert owned.ask_for("row:0") == "1,200,7" and owned.ask_for("row:9") == "unknown"
+    child = subprocess.run(
+        [sys.executable, "-c", "from mpcourse.grading.judge.owned import ask_for; print(ask_for('row:0'))"],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    assert child.stdout.strip() == "1,200,7"
+    asked = resources["server"].read_back(main=os.getpid(), cluster=frozenset({-1}))["asked"]
+    assert asked == {"row:0": {"main": 1, "cluster": 0, "other": 1}, "row:9": {"main": 1, "cluster": 0, "other": 0}}

@@ -156,3 +156,50 @@ def test_the_tracer_s_server_counts_overlap_and_callers(tmp_path, how, processes
     server = report["owned"]["server"]
     assert server["overlap"] == 2 and server["processes"] == processes and server["from_main"] == from_main, server
     assert json.loads(report["output"]) == {"answers": {"0.3": "tok-a", "0.2": "tok-b"}, "job": {}}
+
+
+_CLUSTER = """\
+import json, multiprocessing, os, sys
+from mpcourse.grading.judge._trace import CLUSTER_UP
+from mpcourse.grading.judge.owned import ask_for
+def through_a_grandchild():
+    pid = os.fork()
+    if pid == 0:
+        ask_for("grandchild")
+        os._exit(0)
+    os.waitpid(pid, 0)
+if __name__ == "__main__":
+    job = json.loads(sys.stdin.readline())
+    ctx = multiprocessing.get_context("fork")
+    pool = ctx.Pool(1)
+    pool.apply(os.getpid)  # the "cluster" is up before the marker
+    sys.stdout.write(CLUSTER_UP.decode())
+    sys.stdout.flush()
+    answer = sys.stdin.readline()
+    pool.apply(ask_for, ("pool",))
+    pool.apply(through_a_grandchild)
+    late = ctx.Process(target=ask_for, args=("late",))
+    late.start()
+    sys.stdout.write(CLUSTER_UP.decode())  # a second marker, after a process of "learner code": not heeded
+    sys.stdout.flush()
+    late.join()
+    ask_for("main")
+    pool.close()
+    pool.join()
+    print(json.dumps({"answer": answer}))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ptrace is Linux's")
+def test_the_cluster_is_the_processes_there_at_the_first_marker_and_their_descendants(tmp_path):
+    """Who asked the server is told apart from outside: the cluster (and what it forked), the main process, others."""
+    report = _trace(tmp_path, _CLUSTER, {"server": {}, "cluster": 1})
+    asked = report["owned"]["server"]["asked"]
+    assert asked == {
+        "pool": {"main": 0, "cluster": 1, "other": 0},
+        "grandchild": {"main": 0, "cluster": 1, "other": 0},
+        "late": {"main": 0, "cluster": 0, "other": 1},
+        "main": {"main": 1, "cluster": 0, "other": 0},
+    }, report
+    assert report["trace"]["cluster_processes"] == 2
+    assert json.loads(report["output"].splitlines()[-1]) == {"answer": trace_module.CLUSTER_NOTED.decode()}

@@ -1,0 +1,54 @@
+"""What the judge's dask cluster runs for chapter 08: the cluster itself, rows only the judge knows, calls it hears of.
+
+Used by :mod:`._child` (``"cluster"`` and ``"wrap"`` in a job) and the cluster's
+workers, beside learner code: the process that asks the judge's server for a row,
+or says it called the learner's function, is named by the kernel to the server,
+and the tracer says whether it was one of the cluster's (:mod:`.owned`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["Announced", "row_from_judge", "start_cluster"]
+
+
+def start_cluster(workers: int) -> tuple[Any, Any]:
+    """The judge's dask cluster (``workers`` processes of one thread) and a client of it, as chapter 08 starts one."""
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.CRITICAL,
+    )
+    return cluster, Client(cluster)
+
+
+def row_from_judge(row: int, *args: Any, **kwargs: Any) -> list[int]:
+    """The judge's ``mandelbrot_row``: row ``row`` of an image drawn at grading time, asked of the judge's server
+    (which notes the process that asked)."""
+    from mpcourse.grading.judge.owned import ask_for
+
+    answer = ask_for(f"row:{row}")
+    if answer == "unknown":
+        raise ValueError(f"row must be one of the image's rows (ROWS), got {row!r}")
+    return [int(count) for count in answer.split(",")]
+
+
+class Announced:
+    """A learner's function that tells the judge's server each time it is called (the server notes the process)."""
+
+    def __init__(self, func: Any) -> None:
+        self.__wrapped__ = func
+        self.__name__ = getattr(func, "__name__", "function")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from mpcourse.grading.judge.owned import ask_for
+
+        ask_for(f"call:{self.__name__}")
+        return self.__wrapped__(*args, **kwargs)
