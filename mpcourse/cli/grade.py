@@ -35,7 +35,14 @@ outputs:
   status, details; late, penalty, adjusted when used; graded, hash) and one
   Markdown feedback file per student listing every check with pass/fail and the
   check's own hint (their full results in feedback/.results/, for `gradebook
-  export` and `report`).  Status is the worst of: ok, review (graded; the
+  export` and `report`); GRADEBOOK-identical-answers.csv beside the gradebook:
+  the students of the whole class who handed in the same answer to an exercise
+  (not the stub, not the reference, not a short answer; for the teacher only).
+  The summary printed at the end describes the whole class as the gradebook
+  holds it (and says how many were graded in this run); its "needs a look" list
+  is the class report's.  A student folder whose name differs from another's
+  only in case or accents (Alice/, alice/) is not graded: on macOS and Windows
+  they would share one feedback file; rename one.  Status is the worst of: ok, review (graded; the
   details say what to look at: a renamed or copied notebook, a copied answer
   cell, %solution used), missing (notebook not found), timeout, invalid
   notebook, error (the run failed, or their feedback could not be written),
@@ -231,6 +238,7 @@ def grade_command(args: argparse.Namespace) -> int:
     from ..grading.batch import grade_class
     from ..grading.collect import attach_times
     from ..grading.gradebook import GradebookError
+    from ..grading.identical import identical_answers, identical_path, write_identical
     from ..grading.neutralise import for_terminal
     from ..grading.overrides import AdjustmentsError, exercise_name
     from ..grading.preflight import GradingUnavailable
@@ -293,5 +301,6 @@ def grade_command(args: argparse.Namespace) -> int:
     if unknown:
         names = ", ".join(for_terminal(name) for name in unknown)
         print(f"warning: the overrides or extensions name students not in the gradebook: {names}", file=sys.stderr)
-    print(f"\ngradebook: {args.out}\nfeedback:  {feedback}/")
+    same = write_identical(identical_path(args.out), identical_answers(result.class_grades))
+    print(f"\ngradebook: {args.out}\nfeedback:  {feedback}/\nsame answers: {same}")
     return EXIT_OK
