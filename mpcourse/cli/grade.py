@@ -301,6 +301,7 @@ def grade_command(args: argparse.Namespace) -> int:
     if unknown:
         names = ", ".join(for_terminal(name) for name in unknown)
         print(f"warning: the overrides or extensions name students not in the gradebook: {names}", file=sys.stderr)
-    same = write_identical(identical_path(args.out), identical_answers(result.class_grades))
-    print(f"\ngradebook: {args.out}\nfeedback:  {feedback}/\nsame answers: {same}")
+    groups = identical_answers(result.class_grades)
+    same = write_identical(identical_path(args.out), groups)
+    print(f"\ngradebook: {args.out}\nfeedback:  {feedback}/\nsame answers: {same} ({len(groups)} group(s))")
     return EXIT_OK
