@@ -32,23 +32,17 @@ run without them uses the last run's (--forget-adjustments drops them).
 
 outputs:
   the gradebook CSV (one row per student: a column per notebook, total, max,
-  status, details; late, penalty, adjusted when used; graded, hash) and one
-  Markdown feedback file per student listing every check with pass/fail and the
-  check's own hint (their full results in feedback/.results/, for `gradebook
-  export` and `report`); GRADEBOOK-identical-answers.csv beside the gradebook:
-  the students of the whole class who handed in the same answer to an exercise
-  (not the stub, not the reference, not a short answer; for the teacher only).
-  The summary printed at the end describes the whole class as the gradebook
-  holds it (and says how many were graded in this run); its "needs a look" list
-  is the class report's.  A student folder whose name differs from another's
-  only in case or accents (Alice/, alice/) is not graded: on macOS and Windows
-  they would share one feedback file; rename one.  Status is the worst of: ok, review (graded; the
-  details say what to look at: a renamed or copied notebook, a copied answer
-  cell, %solution used), missing (notebook not found), timeout, invalid
-  notebook, error (the run failed, or their feedback could not be written),
-  invalid submission (a zip rejected: path traversal, zip bomb).  Names and
-  texts from submissions are shown as inert text: no control character,
-  formula, Markdown or HTML, nor a path of this machine.
+  status, details; late, penalty, adjusted when used; graded, hash), one
+  Markdown feedback file per student listing every check with pass/fail and
+  its hint (full results in feedback/.results/, for `gradebook export`, `report`)
+  and GRADEBOOK-identical-answers.csv (who handed in the same answer).  Status
+  is the worst of: ok, review (graded; the details say what to look at: a
+  renamed or copied notebook, a copied answer cell, %solution used), missing,
+  timeout, invalid notebook, error (the run failed, or their feedback could not
+  be written), invalid submission (a zip rejected: path traversal, zip bomb).
+  Names and texts from submissions are shown as inert text: no control
+  character, formula, Markdown or HTML, nor a path of this machine.  Alice/
+  beside alice/ is not graded (one file on macOS, Windows): rename one.
 
 exit status:
   0 when the batch completed (whatever the students scored), 1 when grading
@@ -301,7 +295,6 @@ def grade_command(args: argparse.Namespace) -> int:
     if unknown:
         names = ", ".join(for_terminal(name) for name in unknown)
         print(f"warning: the overrides or extensions name students not in the gradebook: {names}", file=sys.stderr)
-    groups = identical_answers(result.class_grades)
-    same = write_identical(identical_path(args.out), groups)
+    same = write_identical(identical_path(args.out), groups := identical_answers(result.class_grades))
     print(f"\ngradebook: {args.out}\nfeedback:  {feedback}/\nsame answers: {same} ({len(groups)} group(s))")
     return EXIT_OK
