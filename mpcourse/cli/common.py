@@ -15,6 +15,7 @@ __all__ = [
     "default_master_dir",
     "error",
     "load_masters",
+    "stored_class",
     "stored_grades",
 ]
 
@@ -57,17 +58,24 @@ def load_masters(directory: Path | None, command: str, executed: bool = True) ->
         return None, error(command, f"master notebook: {exc}")
 
 
-def stored_grades(gradebook: Path, feedback: Path | None, command: str) -> tuple[list[Any] | None, int]:
-    """The final grades of the gradebook's students, from the results beside their feedback; or an error."""
+def stored_class(gradebook: Path, feedback: Path | None, command: str) -> tuple[tuple[list, dict] | None, int]:
+    """The gradebook's rows and the final grades of its students (from the results beside their feedback);
+    or an error."""
     from ..grading.gradebook import GradebookError, read_gradebook
+    from ..grading.results import by_name
     from ..grading.store import ResultStore
 
     try:
         rows = read_gradebook(gradebook)
     except (GradebookError, OSError) as exc:
         return None, error(command, f"{exc}; name the gradebook with --gradebook")
-    stored = {entry.final.name: entry.final for entry in ResultStore(feedback or gradebook.parent / "feedback")}
-    grades = [stored[name] for name in rows if name in stored]
+    grades = ResultStore(feedback or gradebook.parent / "feedback").finals(sorted(rows, key=by_name))
     if rows and not grades:
         return None, error(command, f"no graded results beside {gradebook} (grade it with this version first)")
-    return grades, EXIT_OK
+    return (grades, rows), EXIT_OK
+
+
+def stored_grades(gradebook: Path, feedback: Path | None, command: str) -> tuple[list[Any] | None, int]:
+    """The final grades of the gradebook's students, from the results beside their feedback; or an error."""
+    found, code = stored_class(gradebook, feedback, command)
+    return (found[0] if found else None), code

@@ -32,16 +32,17 @@ run without them uses the last run's (--forget-adjustments drops them).
 
 outputs:
   the gradebook CSV (one row per student: a column per notebook, total, max,
-  status, details; late, penalty, adjusted when used; graded, hash) and one
-  Markdown feedback file per student listing every check with pass/fail and the
-  check's own hint (their full results in feedback/.results/, for `gradebook
-  export` and `report`).  Status is the worst of: ok, review (graded; the
-  details say what to look at: a renamed or copied notebook, a copied answer
-  cell, %solution used), missing (notebook not found), timeout, invalid
-  notebook, error (the run failed, or their feedback could not be written),
-  invalid submission (a zip rejected: path traversal, zip bomb).  Names and
-  texts from submissions are shown as inert text: no control character,
-  formula, Markdown or HTML, nor a path of this machine.
+  status, details; late, penalty, adjusted when used; graded, hash), one
+  Markdown feedback file per student listing every check with pass/fail and
+  its hint (full results in feedback/.results/, for `gradebook export`, `report`)
+  and GRADEBOOK-identical-answers.csv (who handed in the same answer).  Status
+  is the worst of: ok, review (graded; the details say what to look at: a
+  renamed or copied notebook, a copied answer cell, %solution used), missing,
+  timeout, invalid notebook, error (the run failed, or their feedback could not
+  be written), invalid submission (a zip rejected: path traversal, zip bomb).
+  Names and texts from submissions are shown as inert text: no control
+  character, formula, Markdown or HTML, nor a path of this machine.  Alice/
+  beside alice/ is not graded (one file on macOS, Windows): rename one.
 
 exit status:
   0 when the batch completed (whatever the students scored), 1 when grading
@@ -231,6 +232,7 @@ def grade_command(args: argparse.Namespace) -> int:
     from ..grading.batch import grade_class
     from ..grading.collect import attach_times
     from ..grading.gradebook import GradebookError
+    from ..grading.identical import identical_answers, identical_path, write_identical
     from ..grading.neutralise import for_terminal
     from ..grading.overrides import AdjustmentsError, exercise_name
     from ..grading.preflight import GradingUnavailable
@@ -293,5 +295,6 @@ def grade_command(args: argparse.Namespace) -> int:
     if unknown:
         names = ", ".join(for_terminal(name) for name in unknown)
         print(f"warning: the overrides or extensions name students not in the gradebook: {names}", file=sys.stderr)
-    print(f"\ngradebook: {args.out}\nfeedback:  {feedback}/")
+    same = write_identical(identical_path(args.out), groups := identical_answers(result.class_grades))
+    print(f"\ngradebook: {args.out}\nfeedback:  {feedback}/\nsame answers: {same} ({len(groups)} group(s))")
     return EXIT_OK

@@ -115,8 +115,10 @@ def _copy_feedback(sources: dict[str, Path], target: Path) -> int:
 
 def merge_command(args: argparse.Namespace) -> int:
     """Merge the parts into OUT (never one of them) with their feedback; refuse conflicts unless told."""
+    from ..grading.collisions import clashes
     from ..grading.gradebook import GradebookError, merge_gradebooks, read_gradebook, write_gradebook
     from ..grading.neutralise import for_terminal
+    from ..grading.results import by_name
 
     command = "gradebook merge"
     if any(_same_file(args.out, part) for part in args.parts):
@@ -130,6 +132,14 @@ def merge_command(args: argparse.Namespace) -> int:
         rows, sources, conflicts = merge_gradebooks(args.parts, args.prefer)
     except (GradebookError, OSError) as exc:
         return error(command, for_terminal(str(exc)))
+    clashing = clashes(rows)
+    if clashing:
+        names = ", ".join(for_terminal(name) for name in sorted(clashing, key=by_name))
+        return error(
+            command,
+            f"students whose names differ only in case or accents: {names}; on macOS and Windows their feedback "
+            "would be one file. Nothing was written: grade one of them again under another name, then merge",
+        )
     if conflicts:
         names = ", ".join(for_terminal(name) for name in conflicts)
         print(f"warning: different rows in several parts ({args.prefer} wins): {names}", file=sys.stderr)

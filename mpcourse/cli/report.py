@@ -6,15 +6,16 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .common import EXIT_OK, stored_grades
+from .common import EXIT_OK, stored_class
 
 __all__ = ["add_command"]
 
 _REPORT_EPILOG = """\
 The page shows each exercise's outcomes (a chart and its pass rate), the hints the
-class got most often (what it got wrong), a histogram of totals, and the students
-who need a look (not ok, late, adjusted, or under half the points).  Open
-OUT/index.html in a browser.
+class got most often (what it got wrong), a histogram of totals, the students who
+need a look (not ok, late, adjusted, under half the points, or the same answer as
+another student: the list grade's summary prints), and the students who handed in
+the same answers (also in OUT/identical-answers.csv).  Open OUT/index.html in a browser.
 
 example:
   python -m mpcourse report --gradebook gradebook.csv --out report/
@@ -41,11 +42,12 @@ def add_command(commands: Any) -> None:
 
 def report_command(args: argparse.Namespace) -> int:
     """Write the report; print where it is."""
-    from ..grading.report import write_report
+    from ..grading.report import IDENTICAL_CSV, write_report
 
-    grades, code = stored_grades(args.gradebook, args.feedback, "report")
-    if grades is None:
+    found, code = stored_class(args.gradebook, args.feedback, "report")
+    if found is None:
         return code
-    page = write_report(grades, args.out, args.title)
-    print(f"wrote {page} ({len(grades)} students)")
+    grades, rows = found
+    page = write_report(grades, args.out, args.title, rows)
+    print(f"wrote {page} ({len(grades)} students) and {page.parent / IDENTICAL_CSV}")
     return EXIT_OK

@@ -3,12 +3,14 @@
 :func:`grade_class` composes them::
 
     prepare          resolve the sandbox, remove run folders of a killed grader
+    (refused)        names that would share a file on macOS or Windows (collisions.refused)
     to_grade         students whose submission is unchanged since it was graded are skipped
                      (unless forced or ``error``); those whose content hash changed are graded again
     grade_students   every notebook of every student, ``settings.jobs`` at a time (grade.grade_notebook)
     Records.add      after each student: the teacher's adjustments applied, the gradebook rewritten
                      atomically, their feedback and result written (a write that fails is their status)
     Records.readjust every student not graded now: adjustments applied again (no run), rows updated
+    Records.finals   the whole class's final grades, for the summary
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from .collisions import refused
 from .driver import cancelled_by, stop_all_runs
 from .feedback import write_feedback
 from .grade import grade_notebook, unscored
@@ -189,6 +192,10 @@ class Records:
                 changed.append(name)
         return changed
 
+    def finals(self) -> list[StudentGrade]:
+        """The final grade of every student in the gradebook whose result is stored, sorted by name."""
+        return self.store.finals(sorted(self.rows, key=by_name))
+
 
 def _graded_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -215,7 +222,8 @@ def grade_class(
     Students whose submission is unchanged since it was graded (same content
     hash) are skipped (unless ``force``), except those whose grading failed
     (status ``error``); the teacher's ``adjustments`` are applied to every
-    student, graded now or not.  Raises :class:`GradingUnavailable` when the
+    student, graded now or not.  A submission whose name differs from another's
+    only in case or accents is refused (see :mod:`.collisions`).  Raises :class:`GradingUnavailable` when the
     sandbox asked for (``settings.sandbox``) cannot run, or a trivial notebook cannot
     be graded (with ``preflight``).  Run folders left by a killed grader are removed.
     With an ``executor`` (a dask cluster's, see :mod:`.cluster`) the notebooks are
@@ -225,9 +233,12 @@ def grade_class(
         raise ValueError("no master notebook with check cells to grade against")
     settings = prepare(settings) if executor is None else settings
     records = Records(gradebook, feedback_dir, masters, settings.sandbox == "none", adjustments)
+    refusals = refused([submission.name for submission in submissions], records.rows)
+    submissions = [submission for submission in submissions if submission.name not in refusals]
     plan = to_grade(submissions, records.rows, force, [master.path.name for master in masters])
     by_student = {submission.name: submission for submission in plan.todo}
     result = BatchResult(skipped=plan.skipped, changed=plan.changed, rows=records.rows, sandbox=settings.sandbox)
+    result.refused = sorted(refusals.items(), key=lambda item: by_name(item[0]))
     first_run = Preflight(settings) if preflight else None
     bar = tqdm(total=len(plan.todo), unit="student", desc="grading", disable=not progress, file=sys.stderr)
     students = grade_students(masters, plan.todo, settings, first_run, executor)
@@ -244,4 +255,5 @@ def grade_class(
             if on_student is not None:
                 on_student(final)
     result.adjusted = records.readjust([name for name in sorted(records.rows, key=by_name) if name not in by_student])
+    result.class_grades = records.finals()
     return result

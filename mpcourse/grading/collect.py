@@ -14,7 +14,9 @@ Each student's notebooks are copied to ``OUT/<student>/``, and when each was han
 in to ``OUT/.submitted.csv`` (``student,submitted,lms_id``), which ``grade`` reads
 for lateness (:func:`attach_times`).  File and student names are data: only the
 last part of a member's name is used, each notebook is capped in size, and the
-archive is checked like any submission zip first.
+archive is checked like any submission zip first.  Two students whose names differ
+only in case or accents are not written (see :mod:`.collisions`): the others are, and
+the error names them.
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
+from .collisions import clashes
 from .gradebook import atomic_write_text
 from .neutralise import student_name
+from .results import by_name
 from .submissions import MAX_NOTEBOOK_BYTES, Submission, open_regular, zip_problem
 
 __all__ = ["TIMES_FILE", "CollectError", "Collected", "attach_times", "collect_lms", "collect_nbgrader"]
@@ -68,11 +72,20 @@ def _previous_times(out: Path) -> list[list[str]]:
 
 
 def _write(out: Path, collected: Sequence[Collected]) -> list[Path]:
-    """Write each student's notebooks into ``out/<student>/`` and their times (kept for students not collected now)."""
+    """Write each student's notebooks into ``out/<student>/`` and their times (kept for students not collected now).
+
+    A student whose name differs from another's (collected now, or a folder already in ``out``) only in case or
+    accents is not written: on macOS and Windows both would be one folder.  The others are; then
+    :class:`CollectError` names them.
+    """
     out.mkdir(parents=True, exist_ok=True)
+    present = [student_name(entry.name) for entry in out.iterdir() if entry.is_dir()] if out.is_dir() else []
+    clashing = clashes([*present, *(entry.student for entry in collected)])
     written = []
     rows = {row[0]: row for row in _previous_times(out)}
     for entry in collected:
+        if entry.student in clashing:
+            continue
         folder = out / entry.student
         folder.mkdir(exist_ok=True)
         for filename, data in entry.files.items():
@@ -83,6 +96,14 @@ def _write(out: Path, collected: Sequence[Collected]) -> list[Path]:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows([["student", "submitted", "lms_id"], *sorted(rows.values())])
     atomic_write_text(out / TIMES_FILE, buffer.getvalue())
+    refused = sorted({entry.student for entry in collected if entry.student in clashing}, key=by_name)
+    if refused:
+        pairs = "; ".join(f"{name} (like {', '.join(clashing[name])})" for name in refused)
+        raise CollectError(
+            f"collected {len(written)} students into {out}/, but not {pairs}: their names differ only in case or "
+            "accents, and on macOS and Windows their folders would be one. Put their notebooks by hand into "
+            "folders with distinct names (e.g. alice-2/)"
+        )
     return sorted(written)
 
 

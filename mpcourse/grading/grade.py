@@ -11,7 +11,8 @@
                       judged, so the course's notebooks skip it)        -> RunResult
     verdicts          per-check Verdicts (judge_verdicts: graded checks judged outside the kernel,
                       on the learner's own code cells)
-    score_checks      points per check                                  -> NotebookGrade
+    score_checks      points per check, with the answers' fingerprints  -> NotebookGrade
+                      (identical.answer_fingerprints)
 
 A step that cannot go on raises :class:`Unscored`: the notebook then gets that status
 and every check 0.
@@ -23,6 +24,7 @@ import zipfile
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
+from .identical import answer_fingerprints
 from .judge import KERNEL, all_judged, classify, judge_verdicts
 from .merge import InvalidNotebook, Merged, SubmittedCell, merge, read_submission
 from .notebook import Master
@@ -176,12 +178,14 @@ def grade_notebook(
     except Unscored as stop:
         return unscored(master, stop.status, stop.detail)
     not_attempted = merged.checks_not_attempted(master)
+    fingerprints = answer_fingerprints(master, merged)
     learner = [{"source": cell.source, "tags": list(cell.tags), "id": cell.cell_id} for cell in merged.submitted]
     if _own_cells(master, merged.submitted):  # the answer may be in a cell of the learner's own: the judge looks
         judged = {cell_id for cell_id, kind in classify(master).items() if kind != KERNEL}
         not_attempted -= judged
     if all(check.cell_id in not_attempted for check in master.checks):
-        return NotebookGrade(master.name, Status.OK, score_checks(master, not_attempted, {}), flags=merged.flags)
+        checks = score_checks(master, not_attempted, {})
+        return NotebookGrade(master.name, Status.OK, checks, flags=merged.flags, answers=fingerprints)
     if preflight is not None:
         preflight.ensure()
     if kernel_run is False or (kernel_run is None and all_judged(master)):
@@ -193,7 +197,7 @@ def grade_notebook(
     status, detail = run.status, run.detail
     if status == Status.OK and any(verdict.timed_out for verdict in judged.values()):
         status, detail = Status.TIMEOUT, "a judged exercise did not finish in time (its hint says which)"
-    return NotebookGrade(master.name, status, checks, detail, leftover_note(run), merged.flags)
+    return NotebookGrade(master.name, status, checks, detail, leftover_note(run), merged.flags, fingerprints)
 
 
 def _own_cells(master: Master, submitted: Sequence[SubmittedCell]) -> bool:

@@ -2,8 +2,9 @@
 
 Read from the students' stored results (:mod:`.store`): per-exercise outcomes (a
 chart and a table of pass rates), the most common hints (what the class got wrong),
-a histogram of totals, and the students that need a look (not ``ok``, late,
-adjusted, or under half the points).  Learner text goes through
+a histogram of totals, the students that need a look (:mod:`.attention`: the
+same list, with the same reasons, as the summary of ``grade``), and the students
+who handed in the same answers (:mod:`.identical`, also as a CSV).  Learner text goes through
 :func:`.neutralise.for_terminal` and then HTML escaping: the page shows it, never runs it.
 Charts are drawn with matplotlib's Agg canvas (no display, no global pyplot state).
 """
@@ -13,19 +14,23 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .attention import needs_a_look
 from .exports import exercise_columns
 from .gradebook import atomic_write_text
+from .identical import IdenticalAnswers, identical_answers, write_identical
 from .neutralise import for_terminal
-from .results import Outcome, Status, StudentGrade, by_name, format_duration, format_points
+from .results import Outcome, StudentGrade, format_points
 
-__all__ = ["CHARTS", "ExerciseStats", "common_hints", "exercise_stats", "needs_a_look", "write_report"]
+__all__ = ["CHARTS", "IDENTICAL_CSV", "ExerciseStats", "common_hints", "exercise_stats", "write_report"]
 
 #: The chart files the report shows, beside its ``index.html``.
 CHARTS = ("exercises.png", "totals.png")
+#: The CSV of students with the same answers (:mod:`.identical`), beside ``index.html``.
+IDENTICAL_CSV = "identical-answers.csv"
 _OUTCOMES = (Outcome.PASS, Outcome.FAIL, Outcome.NOT_ATTEMPTED, Outcome.NOT_RUN, Outcome.NOT_GRADED)
 _COLOURS = ("#2e7d32", "#c62828", "#9e9e9e", "#f9a825", "#5d4037")
 # Values a hint quotes from one learner's answer: masked so the same hint counts once for the class.
@@ -74,24 +79,6 @@ def common_hints(grades: Sequence[StudentGrade], top: int = 10) -> list[tuple[st
     return counts.most_common(top)
 
 
-def needs_a_look(grades: Sequence[StudentGrade]) -> list[tuple[StudentGrade, str]]:
-    """Students to look at, with why: not ``ok``, late, adjusted by the teacher, or under half the points."""
-    found = []
-    for grade in sorted(grades, key=lambda g: by_name(g.name)):
-        reasons = []
-        if grade.status != Status.OK:
-            reasons.append(f"{grade.status}: {grade.details}")
-        if grade.late_by:
-            reasons.append(f"late by {format_duration(grade.late_by)}")
-        if grade.overrides or grade.extension:
-            reasons.append("adjusted by the teacher")
-        if grade.max_points and grade.score < grade.max_points / 2:
-            reasons.append("under half the points")
-        if reasons:
-            found.append((grade, "; ".join(reasons)))
-    return found
-
-
 def _draw_exercises(stats: Sequence[ExerciseStats], path: Path) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -135,7 +122,13 @@ def _text(value: str) -> str:
     return html.escape(for_terminal(value))
 
 
-def _page(grades: Sequence[StudentGrade], stats: Sequence[ExerciseStats], title: str) -> str:
+def _page(
+    grades: Sequence[StudentGrade],
+    stats: Sequence[ExerciseStats],
+    title: str,
+    rows: Mapping[str, Mapping[str, str]],
+    identical: Sequence[IdenticalAnswers],
+) -> str:
     rates = "".join(
         f"<tr><td>{_text(item.name)}</td><td>{100 * item.pass_rate:.0f}%</td>"
         f"<td>{item.counts.get(Outcome.NOT_ATTEMPTED, 0)}</td></tr>"
@@ -143,9 +136,11 @@ def _page(grades: Sequence[StudentGrade], stats: Sequence[ExerciseStats], title:
     )
     hints = "".join(f"<tr><td>{count}</td><td>{_text(hint)}</td></tr>" for hint, count in common_hints(grades))
     look = "".join(
-        f"<tr><td>{_text(grade.name)}</td><td>{format_points(grade.score)} / {format_points(grade.max_points)}</td>"
-        f"<td>{_text(why)}</td></tr>"
-        for grade, why in needs_a_look(grades)
+        f"<tr><td>{_text(item.name)}</td><td>{_text(item.total)}</td><td>{_text(item.why)}</td></tr>"
+        for item in needs_a_look(grades, rows)
+    )
+    same = "".join(
+        f"<tr><td>{_text(group.exercise)}</td><td>{_text(', '.join(group.students))}</td></tr>" for group in identical
     )
     mean = sum(grade.score for grade in grades) / len(grades) if grades else 0
     return f"""<!DOCTYPE html>
@@ -164,17 +159,31 @@ td,th{{border:1px solid #ccc;padding:.2em .6em;text-align:left}}img{{max-width:1
 <img id="totals" src="totals.png" alt="histogram of totals">
 <h2>Students who need a look</h2>
 <table id="needs-a-look"><tr><th>student</th><th>total</th><th>why</th></tr>{look}</table>
+<h2>Same answers</h2>
+<p>Students who handed in the same text for an exercise (not the release's stub, not the reference answer,
+not a short answer: a signal to look at, not a verdict); also in <a href="{IDENTICAL_CSV}">{IDENTICAL_CSV}</a>.</p>
+<table id="identical"><tr><th>exercise</th><th>students</th></tr>{same}</table>
 </body></html>
 """
 
 
-def write_report(grades: Sequence[StudentGrade], folder: str | Path, title: str = "Class report") -> Path:
-    """Write ``index.html`` and its charts into ``folder``; return the page's path."""
+def write_report(
+    grades: Sequence[StudentGrade],
+    folder: str | Path,
+    title: str = "Class report",
+    rows: Mapping[str, Mapping[str, str]] | None = None,
+) -> Path:
+    """Write ``index.html``, its charts and :data:`IDENTICAL_CSV` into ``folder``; return the page's path.
+
+    ``rows``: the gradebook's, whose statuses the list of who needs a look uses.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     stats = exercise_stats(grades)
+    identical = identical_answers(grades)
     _draw_exercises(stats, folder / CHARTS[0])
     _draw_totals(grades, folder / CHARTS[1])
+    write_identical(folder / IDENTICAL_CSV, identical)
     page = folder / "index.html"
-    atomic_write_text(page, _page(grades, stats, title))
+    atomic_write_text(page, _page(grades, stats, title, rows or {}, identical))
     return page

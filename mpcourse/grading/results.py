@@ -107,7 +107,8 @@ class CheckResult:
 @dataclass(frozen=True)
 class NotebookGrade:
     """One student's grade for one notebook; ``detail`` says why a status is not ``ok``, ``note`` advises,
-    ``flags`` say what the teacher should look at (work the rules may have missed)."""
+    ``flags`` say what the teacher should look at (work the rules may have missed), ``answers`` fingerprints
+    the learner's own answers, ``(exercise, hash)``, to find students who handed in the same (:mod:`.identical`)."""
 
     notebook: str
     status: Status
@@ -115,6 +116,7 @@ class NotebookGrade:
     detail: str = ""
     note: str = ""
     flags: tuple[str, ...] = ()
+    answers: tuple[tuple[str, str], ...] = ()
 
     @property
     def score(self) -> float:
@@ -220,6 +222,8 @@ class StudentGrade:
                     "checks": tuple(
                         CheckResult(**{**check, "outcome": Outcome(check["outcome"])}) for check in notebook["checks"]
                     ),
+                    "flags": tuple(notebook.get("flags", ())),
+                    "answers": tuple((str(name), str(digest)) for name, digest in notebook.get("answers", ())),
                 }
             )
             for notebook in data["notebooks"]
@@ -229,13 +233,16 @@ class StudentGrade:
 
 @dataclass
 class BatchResult:
-    """What a batch did: the students graded now, the ones skipped, the whole gradebook, the sandbox used."""
+    """What a batch did: the students graded now, the ones skipped or refused, the whole gradebook (its rows, and
+    the final grade of each student whose result is stored: the whole class, graded now or before), the sandbox."""
 
     graded: list[StudentGrade] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)  # graded again because their submission changed
     adjusted: list[str] = field(default_factory=list)  # not graded again, but their adjustments changed
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (name, why) not graded: see .collisions
     rows: dict[str, dict[str, str]] = field(default_factory=dict)
+    class_grades: list[StudentGrade] = field(default_factory=list)
     sandbox: str = "bwrap"
 
 

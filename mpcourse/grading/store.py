@@ -11,7 +11,7 @@ absent (that student is graded again).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +51,11 @@ class ResultStore:
     def load(self, name: str) -> Stored | None:
         """``name``'s result, or ``None`` when there is none (or it cannot be read)."""
         return self._read(self.path(name))
+
+    def finals(self, names: Iterable[str]) -> list[StudentGrade]:
+        """The final grade of each of ``names`` that has a stored result, in the order given."""
+        found = ((name, self.load(name)) for name in names)
+        return [stored.final for name, stored in found if stored is not None and stored.final.name == name]
 
     def _read(self, path: Path) -> Stored | None:
         try:

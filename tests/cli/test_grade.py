@@ -174,3 +174,20 @@ def test_one_students_folder_says_how_to_grade_it(course, capsys):
     err = capsys.readouterr().err
     assert "looks like one student's submission" in err and "--student ann" in err
     assert not (tmp / "g.csv").exists()
+
+
+def test_summary_after_one_student_is_regraded_describes_the_whole_class(course, capsys):
+    """``--student`` grades one student; the statistics, statuses and who needs a look still cover all four."""
+    masters, submissions, tmp = course
+    out = tmp / "gradebook.csv"
+    assert _grade(masters, submissions, out) == 0
+    capsys.readouterr()
+    assert _grade(masters, submissions, out, "--student", "carol") == 0
+    printed = capsys.readouterr().out
+    assert "Graded 1 student(s)." in printed
+    assert "The class in the gradebook: 4 student(s), 1 graded in this run." in printed
+    assert "status: invalid notebook 1, invalid submission 1, missing 1, ok 1" in printed
+    table = {line.split()[0]: line.split()[1:] for line in printed.splitlines() if line.startswith("0")}
+    assert table["01_basics"][-1] == "3"  # not ok: dave, mallory and zoe, none of them graded in this run
+    look = printed.split("needs a look:\n", 1)[1].split("\n\n", 1)[0]
+    assert [line.split(":")[0].strip() for line in look.splitlines()] == ["carol", "dave", "mallory", "zoe"]

@@ -5,15 +5,20 @@ penalty; two students resubmit (a second download with new attempts); one gets a
 extension and one an override; regrade: only the two are run again, and the
 override and the extension hold (and still hold on the next run); export for
 Canvas and Moodle through a roster; the class report opens in Chromium with its
-charts.  The fixture course's small masters keep it quick (--sandbox bwrap).
+charts.  Each summary describes the whole class; the terminal and the report list
+the same students who need a look; two students with the same answer of their own
+are flagged, two who handed in the untouched release are not.  The fixture
+course's small masters keep it quick (--sandbox bwrap).
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import html
 import io
 import os
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -32,6 +37,9 @@ from mpcourse.grading.report import CHARTS
 DUE = "2026-12-01T23:59"
 ON_TIME, LATE_HOURS, LATE_DAYS = (2026, 12, 1, 20, 0, 0), (2026, 12, 2, 9, 0, 0), (2026, 12, 3, 12, 0, 0)
 CANVAS_IDS = {"alice": "101", "bob": "102", "carol": "103", "dave": "104", "erin": "105", "frank": "106"}
+OWN_DOUBLE = (
+    "def double(x):\n    # twice x: x added to itself, which keeps the sign of a negative number\n    return x + x\n"
+)
 
 
 def _canvas_zip(path: Path, members: dict[str, tuple[tuple[int, ...], bytes]]) -> Path:
@@ -59,6 +67,10 @@ def term(tmp_path_factory):
     processes = student_copy(load_master(masters / "02_processes.ipynb"))
     right = nbformat.writes(solved(basics, SOLUTIONS)).encode()
     wrong = nbformat.writes(solved(basics, {**SOLUTIONS, "answer-one": "answer = 41"})).encode()
+    # erin and frank hand in the same double() of their own (frank right otherwise, erin wrong on exercise 1)
+    copied = {**SOLUTIONS, "answer-two": OWN_DOUBLE}
+    copied_wrong = nbformat.writes(solved(basics, {**copied, "answer-one": "answer = 41"})).encode()
+    copied_right = nbformat.writes(solved(basics, copied)).encode()
     pool = nbformat.writes(solved(processes, SOLUTIONS)).encode()
     untouched = nbformat.writes(basics).encode()
 
@@ -75,8 +87,8 @@ def term(tmp_path_factory):
         member("bob", "02_processes.ipynb"): (ON_TIME, pool),
         member("carol", "01_basics.ipynb"): (ON_TIME, untouched),
         member("dave", "01_basics.ipynb"): (ON_TIME, untouched),
-        member("erin", "01_basics.ipynb", late=True): (LATE_HOURS, wrong),
-        member("frank", "01_basics.ipynb", late=True): (LATE_DAYS, right),
+        member("erin", "01_basics.ipynb", late=True): (LATE_HOURS, copied_wrong),
+        member("frank", "01_basics.ipynb", late=True): (LATE_DAYS, copied_right),
     }
     second = {  # bob fixes exercise 1, dave hands in notebook 02: new attempts, the old ones still in the archive
         **first,
@@ -155,6 +167,53 @@ def test_the_override_and_the_extension_hold(term):
     assert "set by your teacher to 2 points (automatic: 0): accepted her written answer" in carol
 
 
+def _section(printed: str, title: str) -> list[str]:
+    """The lines of a summary's section (``needs a look:``), up to the first blank line."""
+    return printed.split(f"\n{title}\n", 1)[1].split("\n\n", 1)[0].splitlines()
+
+
+def test_the_summary_after_a_regrade_describes_the_whole_class(term):
+    """Only bob and dave were run again; the statistics and the list are those of all six."""
+    _, steps = term
+    printed, rows = steps["regrade"][1], steps["rows"]
+    assert "The class in the gradebook: 6 student(s), 2 graded in this run." in printed
+    mean = sum(float(row["01_basics"]) for row in rows.values()) / len(rows)
+    basics = next(line.split() for line in printed.splitlines() if line.startswith("01_basics "))
+    assert basics[2] == f"{mean:.1f}"
+    looked_at = {line.split(":")[0].strip() for line in _section(printed, "needs a look:")}
+    assert {"carol", "erin", "frank"} <= looked_at  # none of them graded in this run
+
+
+def test_the_terminal_and_the_report_list_the_same_students_who_need_a_look_and_why(term):
+    root, steps = term
+    terminal = [tuple(line.strip().split(": ", 1)) for line in _section(steps["again"][1], "needs a look:")]
+    page = (root / "report" / "index.html").read_text(encoding="utf-8")
+    table = page.split('id="needs-a-look"', 1)[1].split("</table>", 1)[0]
+    report = [
+        (html.unescape(n), html.unescape(w))
+        for n, _, w in re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>", table)
+    ]
+    assert terminal == report
+    why = dict(terminal)
+    assert "late by 1 d 12 h" in why["frank"] and "adjusted by the teacher" in why["carol"]
+    assert "under half the points" in why["dave"]
+
+
+def test_students_with_the_same_answer_of_their_own_are_flagged_not_those_who_did_nothing(term):
+    """erin and frank wrote the same double(); carol and dave handed in the untouched release; alice's and bob's
+    answers are the reference's."""
+    root, steps = term
+    for path in (root / "gradebook-identical-answers.csv", root / "report" / "identical-answers.csv"):
+        rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+        assert [(row["exercise"], row["student"], row["same answer as"]) for row in rows] == [
+            ("01 double doubles", "erin", "frank"),
+            ("01 double doubles", "frank", "erin"),
+        ]
+    why = dict(line.strip().split(": ", 1) for line in _section(steps["again"][1], "needs a look:"))
+    assert "same answer to 01 double doubles as frank" in why["erin"]
+    assert not any("same answer" in why.get(name, "") for name in ("alice", "bob", "carol", "dave"))
+
+
 def _rows(path: Path) -> list[list[str]]:
     text = path.read_text(encoding="utf-8")
     return list(csv.reader(io.StringIO(text.removeprefix(BOM))))
@@ -219,11 +278,13 @@ def test_the_class_report_opens_in_chromium_with_its_charts(term):
             rates = tab.inner_text("#pass-rates")
             look = tab.inner_text("#needs-a-look")
             hints = tab.inner_text("#hints")
+            same = tab.inner_text("#identical")
         finally:
             browser.close()
     assert len(widths) == len(CHARTS) and all(width > 100 for width in widths)
     assert "01 the answer is 42" in rates and "frank" in look and "carol" in look
     assert "NOT YET: the answer is 42. Hint: multiply six by seven (you gave …)" in hints
+    assert "01 double doubles" in same and "erin, frank" in same
 
 
 def _missing(what: str) -> None:
