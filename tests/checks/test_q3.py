@@ -10,7 +10,7 @@ import pytest
 from check_output import one_line
 from machine_load import machine_gives, notes_fixture  # noqa: F401 (autouse: idle machine, notes kept)
 
-from mpcourse import get_context, workers
+from mpcourse import get_context, run_processes, workers
 from mpcourse.checks import q3
 from mpcourse.checks.exercise import EXERCISES
 from mpcourse.checks.q3 import check_cubes, check_put_cube, check_startup_costs
@@ -213,7 +213,20 @@ def one_at_a_time(ctx):
     return collect_cubes
 
 
-@pytest.mark.parametrize("style", [start_get_join, loop_append_dict, queue_per_process, one_at_a_time])
+def with_run_processes(ctx):
+    """The chapter's helper starts and joins one process per argument tuple."""
+
+    def collect_cubes(worker, numbers):
+        queue = ctx.Queue()
+        run_processes(worker, [(queue, i, n) for i, n in enumerate(numbers)], method=ctx.get_start_method())
+        return [cube for _, cube in sorted(queue.get(timeout=30) for _ in numbers)]
+
+    return collect_cubes
+
+
+@pytest.mark.parametrize(
+    "style", [start_get_join, loop_append_dict, queue_per_process, one_at_a_time, with_run_processes]
+)
 def test_cubes_pass_for_honest_answers_in_any_style(capsys, method, style):
     assert check_cubes(style(get_context(method))) is True
     assert one_line(capsys) == PASS_LINE
