@@ -3,26 +3,38 @@
 from __future__ import annotations
 
 import queue as queue_module
+import random
+import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..backend.context import get_context
 from . import busy, report, report_verdict, too_few_processes, worker_problem
+from .cube_call import TIMEOUT_SECONDS, collect_cubes_data
 from .exercise import exercise
+from .witness import CubeWitness
 
 __all__ = [
     "CUBE_INPUTS",
+    "DRAWN_COUNT",
+    "DRAWN_FROM",
     "MIN_SPAWN_OVER_FORK",
     "check_cubes",
     "check_put_cube",
     "check_startup_costs",
     "cubes",
+    "draw_numbers",
     "put_cube",
 ]
 
 #: The exercise's inputs: one process per number, its index is its position here.
 CUBE_INPUTS = (2, 3, 4)
+
+#: How many numbers the check of ``collect_cubes`` draws for its call, and where from.
+DRAWN_COUNT = 4
+DRAWN_FROM = range(-9, 30)
 
 #: How many times a fork a spawn must cost before the measurement counts as showing it.
 MIN_SPAWN_OVER_FORK = 2.0
@@ -121,47 +133,95 @@ def _run_and_collect(func: Callable[..., Any], method: str | None) -> list[Any]:
     return got
 
 
-@exercise("cubes", "cubes collected from the processes, in the order of the numbers", children=True)
-def cubes(data: dict[str, Any]) -> tuple[bool, str]:
-    """Verdict on ``cubes`` of ``numbers`` and the learner's processes.
+def draw_numbers(rng: random.Random | None = None) -> list[int]:
+    """Numbers for ``collect_cubes`` drawn now: :data:`DRAWN_COUNT` of :data:`DRAWN_FROM`, so never ``CUBE_INPUTS``."""
+    return (rng or random.SystemRandom()).sample(DRAWN_FROM, DRAWN_COUNT)
 
-    ``processes`` (how many), ``alive``, ``codes`` describe the learner's ``Process`` list;
-    ``busy``: how many processes did the work (CPU time seen from outside; ``None`` where
-    not observed: a kernel cannot tell, since ``start()`` lets go of a process's target).
+
+@exercise(
+    "cubes",
+    "collect_cubes runs the worker in one process per number and returns the cubes in order",
+    children=True,
+)
+def cubes(data: dict[str, Any]) -> tuple[bool, str]:
+    """Verdict on one call ``collect_cubes(worker, numbers)`` (:func:`collect_cubes_data`).
+
+    What it returned (``cubes``), or ``raised`` / ``timeout``; ``pools`` it created; what the
+    worker's calls showed: ``calls``, ``from_main`` (in the caller's own process), ``workers``
+    (distinct other processes), ``handled`` (the indices, where recorded); ``left``: processes
+    still running or not joined after it returned.
     """
+    if data.get("problem"):
+        return False, str(data["problem"])
     numbers = list(data["numbers"])
-    expected = [number**3 for number in numbers]
-    if data.get("processes") != len(numbers):
-        return False, f"start one process per number in {numbers} and keep them in a list"
-    if data.get("alive"):
-        return False, "a process is still running: call join() on every process you started"
-    codes = data.get("codes")
-    if any(code != 0 for code in codes or [None]):
-        return False, f"every process should end with exit code 0; they ended with {codes}"
-    busy = data.get("busy")
-    if busy is not None and busy < len(numbers):
+    call, count = f"collect_cubes(worker, {numbers})", len(numbers)
+    if "timeout" in data:
         return False, (
-            "the processes did not do the work: give each its number, "
-            "ctx.Process(target=put_cube, args=(cube_queue, index, number)), and collect the cubes they put"
+            f"{call} did not return within {float(data['timeout']):.0f} s: start() every process, "
+            "get() one (index, cube) pair per number, then join() every process"
         )
-    got = data.get("cubes")
-    if not isinstance(got, list) or got != expected:
-        hint = f"with CUBE_INPUTS = {tuple(numbers)} expected {expected}, got {got!r}"
-        if isinstance(got, list) and sorted(got, key=repr) == sorted(expected, key=repr):
-            hint += ": results arrive in any order, so sort the (index, cube) pairs by index first"
-        return False, hint
+    if "raised" in data:
+        return False, f"{call} raised {data['raised']}"
+    expected, got = [number**3 for number in numbers], data.get("cubes")
+    if got != expected:
+        return False, _values_hint(call, got, expected)
+    if data.get("pools"):
+        return False, (
+            "a pool hands its workers the numbers as they come, so one worker may take several: "
+            "start one ctx.Process per number (pools are chapter 4's subject)"
+        )
+    calls, from_main = int(data.get("calls") or 0), int(data.get("from_main") or 0)
+    if calls == 0:
+        return False, (
+            f"{call} returned the right cubes, but the worker never ran: the processes did no work. Start "
+            "each with ctx.Process(target=worker, args=(queue, index, number)) and return the cubes they put"
+        )
+    if from_main:
+        return False, (
+            f"the worker ran in this process ({from_main} of {calls} calls), called directly or in a thread: "
+            "hand it to ctx.Process(target=worker, args=(queue, index, number)) and let the process call it"
+        )
+    handled = data.get("handled")
+    if calls != count or (handled is not None and Counter(map(repr, handled)) != Counter(map(repr, range(count)))):
+        return False, (
+            f"the worker ran {calls} time(s) for {count} numbers: run it exactly once per number, "
+            "with the number's position in numbers as its index"
+        )
+    workers = int(data.get("workers") or 0)
+    if workers < count:
+        return False, (
+            f"the {count} numbers ran in {workers} process(es): start one process per number, "
+            "each running worker(queue, index, number) for its own number"
+        )
+    if data.get("left"):
+        return False, (
+            f"{data['left']} process(es) were still running or not joined when collect_cubes returned: "
+            "join every process before returning"
+        )
     return True, ""
 
 
-def check_cubes(cubes: Any, processes: Sequence[Any]) -> bool:
-    """Exercise: did the learner's processes bring back the cubes of :data:`CUBE_INPUTS`, in order?
+def _values_hint(call: str, got: Any, expected: list[int]) -> str:
+    """What is wrong with the value ``collect_cubes`` returned."""
+    if isinstance(got, list) and sorted(got, key=repr) == sorted(expected, key=repr):
+        return (
+            f"{call} returned {got!r}: the right cubes in the wrong order. Results arrive in any order, "
+            f"so sort the (index, cube) pairs by index and return {expected!r}"
+        )
+    pairs = isinstance(got, list) and all(isinstance(item, (list, tuple)) and len(item) == 2 for item in got)
+    also = ": return the cubes, not the (index, cube) pairs" if pairs and got else ""
+    return f"{call} returned {got!r}, expected {expected!r}{also}"
 
-    ``processes`` are the learner's ``Process`` objects: all must have finished
-    with exit code 0, so none is left running.
+
+def check_cubes(collect_cubes: Any, *, timeout: float = TIMEOUT_SECONDS) -> bool:
+    """Exercise: does ``collect_cubes(worker, numbers)`` run the worker in one process per number, join them all,
+    and return the cubes in the order of ``numbers``?
+
+    It is called once, with numbers drawn now and the check's own worker: a
+    :class:`~.witness.CubeWitness` that does what ``put_cube`` does and records the
+    process each call ran in, in a folder made for this check and removed after it.
     """
-    data: dict[str, Any] = {"numbers": list(CUBE_INPUTS), "cubes": cubes}
-    if isinstance(processes, Sequence) and all(hasattr(process, "is_alive") for process in processes):
-        data["processes"] = len(processes)
-        data["alive"] = sum(bool(process.is_alive()) for process in processes)
-        data["codes"] = [process.exitcode for process in processes]
+    with tempfile.TemporaryDirectory(prefix="mpcourse-cubes-", ignore_cleanup_errors=True) as folder:
+        witness = CubeWitness(folder)
+        data = collect_cubes_data(collect_cubes, witness, draw_numbers(), timeout=timeout)
     return report_verdict("cubes", data)

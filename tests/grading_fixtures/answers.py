@@ -113,6 +113,43 @@ def run_all(func, items):
 """
 _WITH_ONLY = "def run_all(func, items):\n    with mpcourse.Pool(4) as pool:\n        return pool.map(func, items)\n"
 
+
+def _cubes(answer: str, put_cube: str | None = None) -> dict[str, str]:
+    """Chapter 03's two answer cells: ``put_cube`` (the master's unless given) and ``collect_cubes``."""
+    return {"answer-put-cube": put_cube or _master_source("03", "answer-put-cube"), "answer-cubes": answer}
+
+
+_CUBES_LOOP_APPEND = """\
+def collect_cubes(worker, numbers):
+    queue = ctx.Queue()
+    processes = []
+    for index, number in enumerate(numbers):
+        process = ctx.Process(target=worker, args=(queue, index, number))
+        process.start()
+        processes.append(process)
+    cubes = {}
+    for _ in numbers:
+        index, cube = queue.get(timeout=30)
+        cubes[index] = cube
+    for process in processes:
+        process.join()
+    return [cubes[index] for index in range(len(numbers))]
+"""
+_CUBES_QUEUE_PER_PROCESS = """\
+def collect_cubes(worker, numbers):
+    queues = {index: ctx.Queue() for index in range(len(numbers))}
+    processes = [ctx.Process(target=worker, args=(queues[i], i, n)) for i, n in enumerate(numbers)]
+    for process in processes:
+        process.start()
+    cubes = [queues[index].get(timeout=30)[1] for index in range(len(numbers))]
+    for process in processes:
+        process.join()
+    return cubes
+
+
+print(collect_cubes(put_cube, CUBE_INPUTS))
+"""
+
 #: Chapter 08's function, as the master writes it: the answers below differ in the cluster cell.
 _INSIDE_COUNT = {"answer-worker": _master_source("08", "answer-worker")}
 
@@ -160,16 +197,9 @@ HONEST: dict[str, Answer] = {
     "squares-pasted-copy-below": Answer(
         "06", "squares", {}, {"exercise-answer": [(_master_source("06", "exercise-answer"), ["answer"])]}, "PASS"
     ),
-    "cubes-master": Answer(
-        "03",
-        "cubes",
-        {
-            "answer-put-cube": _master_source("03", "answer-put-cube"),
-            "answer-cubes": _master_source("03", "answer-cubes"),
-        },
-        {},
-        "PASS",
-    ),
+    "cubes-master": Answer("03", "cubes", _cubes(_master_source("03", "answer-cubes")), {}, "PASS"),
+    "cubes-loop-append-dict": Answer("03", "cubes", _cubes(_CUBES_LOOP_APPEND), {}, "PASS"),
+    "cubes-queue-per-process": Answer("03", "cubes", _cubes(_CUBES_QUEUE_PER_PROCESS), {}, "PASS"),
     "prime-counts-master": Answer(
         "04",
         "prime_counts",
@@ -237,12 +267,58 @@ def run_all(func, items):
 """
 _IDLE_CUBES = """\
 import time
-cube_processes = [ctx.Process(target=time.sleep, args=(0,)) for _ in CUBE_INPUTS]
-for process in cube_processes:
+
+def collect_cubes(worker, numbers):
+    processes = [ctx.Process(target=time.sleep, args=(0,)) for _ in numbers]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    return [number**3 for number in numbers]
+"""
+_CUBES_IN_THE_PARENT = """\
+def collect_cubes(worker, numbers):
+    queue = ctx.Queue()
+    for index, number in enumerate(numbers):
+        worker(queue, index, number)
+    return [cube for index, cube in sorted(queue.get(timeout=30) for _ in numbers)]
+"""
+_PUT_CUBES_IN_ONE_PROCESS = """\
+%%worker
+def put_cube(queue, index, number):
+    queue.put((index, number**3))
+
+
+def put_all(worker, queue, numbers):
+    for index, number in enumerate(numbers):
+        worker(queue, index, number)
+"""
+_CUBES_IN_ONE_PROCESS = """\
+def collect_cubes(worker, numbers):
+    queue = ctx.Queue()
+    process = ctx.Process(target=put_all, args=(worker, queue, numbers))
     process.start()
-for process in cube_processes:
+    pairs = [queue.get(timeout=30) for _ in numbers]
     process.join()
-cubes = [number**3 for number in CUBE_INPUTS]
+    return [cube for index, cube in sorted(pairs)]
+"""
+_CUBES_NOT_JOINED = """\
+def collect_cubes(worker, numbers):
+    queue = ctx.Queue()
+    for index, number in enumerate(numbers):
+        ctx.Process(target=worker, args=(queue, index, number)).start()
+    return [cube for index, cube in sorted(queue.get(timeout=30) for _ in numbers)]
+"""
+_CUBES_HARD_CODED = """\
+def collect_cubes(worker, numbers):
+    queue = ctx.Queue()
+    processes = [ctx.Process(target=worker, args=(queue, i, n)) for i, n in enumerate(numbers)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        queue.get(timeout=30)
+        process.join()
+    return [8, 27, 64]
 """
 _FORK_ONLY = """\
 %%worker
@@ -266,13 +342,13 @@ HOSTILE: dict[str, Answer] = {
         {},
         "still running after run_all returned",
     ),
-    "cubes-from-idle-processes": Answer(
-        "03",
-        "cubes",
-        {"answer-put-cube": _master_source("03", "answer-put-cube"), "answer-cubes": _IDLE_CUBES},
-        {},
-        "did not do the work",
+    "cubes-from-idle-processes": Answer("03", "cubes", _cubes(_IDLE_CUBES), {}, "the worker never ran"),
+    "cubes-worker-in-the-parent": Answer("03", "cubes", _cubes(_CUBES_IN_THE_PARENT), {}, "ran in this process"),
+    "cubes-all-numbers-in-one-process": Answer(
+        "03", "cubes", _cubes(_CUBES_IN_ONE_PROCESS, _PUT_CUBES_IN_ONE_PROCESS), {}, "ran in 1 process(es)"
     ),
+    "cubes-not-joined": Answer("03", "cubes", _cubes(_CUBES_NOT_JOINED), {}, "join every process"),
+    "cubes-hard-coded": Answer("03", "cubes", _cubes(_CUBES_HARD_CODED), {}, "returned [8, 27, 64], expected"),
     "prime-counts-serial": Answer(
         "04",
         "prime_counts",

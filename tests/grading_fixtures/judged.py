@@ -202,16 +202,19 @@ def run_all(func, items):
         return pool.map(func, items)
 """
 
-# Notebook 03: the visible cubes written in, and processes really started and joined.
-_CUBES_HARD_CODED = """\
-cube_queue = ctx.Queue()
-cube_processes = [ctx.Process(target=put_cube, args=(cube_queue, i, n)) for i, n in enumerate(CUBE_INPUTS)]
-for process in cube_processes:
-    process.start()
-for process in cube_processes:
-    cube_queue.get(timeout=30)
-    process.join()
-cubes = [8, 27, 64]
+# Notebook 03: the kernel's own worker found out (it records each call in a folder it names), its records
+# written by hand from made-up processes, and the cubes computed in the learner's own process.
+_CUBES_FORGED_RECORDS = """\
+import json
+import os
+import uuid
+
+def collect_cubes(worker, numbers):
+    folder = getattr(worker, "folder", None)
+    for index in range(len(numbers)) if folder else ():
+        with open(os.path.join(folder, uuid.uuid4().hex + ".json"), "w") as stream:
+            json.dump({"index": index, "pid": 2**30 + index}, stream)
+    return [number**3 for number in numbers]
 """
 
 _PUT_CUBE = "%%worker\ndef put_cube(queue, index, number):\n    queue.put((index, number**3))\n"
@@ -243,8 +246,8 @@ TRICKS: dict[str, Trick] = {
     "kernelonly": _six(_KERNEL_ONLY, "get_ipython"),
     "snoop": _six(_SNOOP, SNOOP_CLEAN),
     "threadpool": Trick(_NB5, {"exercise-answer": _THREAD_POOL}, "exercise-check", "the tasks ran one after another"),
-    "cubes": Trick(_NB3, {"answer-put-cube": _PUT_CUBE, "answer-cubes": _CUBES_HARD_CODED}, "check-cubes",
-                   "with CUBE_INPUTS ="),
+    "cubes": Trick(_NB3, {"answer-put-cube": _PUT_CUBE, "answer-cubes": _CUBES_FORGED_RECORDS}, "check-cubes",
+                   "the worker never ran"),
 }  # fmt: skip
 
 #: Honest students: name -> (notebook, answers (None: the master's own), points expected, what feedback shows).

@@ -29,13 +29,13 @@ __all__ = [
     "plain",
     "prime_counts",
     "put_cube",
-    "put_cube_busily",
+    "put_cube_served",
     "run_all",
     "squares",
     "sum_of_squares",
 ]
 
-#: CPU seconds :func:`put_cube_busily` spends before it puts its cube (so the tracer can see who worked).
+#: CPU seconds :func:`log_square_busily` spends before it logs (so the tracer can see who worked).
 BUSY_SECONDS = 0.15
 
 
@@ -130,29 +130,6 @@ def put_cube(namespace: dict[str, Any], inputs: list[int]) -> dict[str, Any]:
     return data
 
 
-def put_cube_busily(results: Any, index: int, number: int) -> None:
-    """The judge's ``put_cube``: spend :data:`BUSY_SECONDS` of CPU, then put ``(index, number ** 3)``."""
-    end = time.process_time() + BUSY_SECONDS
-    while time.process_time() < end:
-        pass
-    results.put((index, number**3))
-
-
-def cubes(namespace: dict[str, Any]) -> dict[str, Any]:
-    """The cubes and what the learner's ``Process`` list says of itself (the tracer adds who did work)."""
-    data: dict[str, Any] = {"cubes": plain(namespace.get("cubes"))}
-    processes = namespace.get("cube_processes")
-    try:
-        processes = list(processes)
-    except TypeError:
-        return data
-    if all(hasattr(process, "is_alive") for process in processes):
-        data["processes"] = len(processes)
-        data["alive"] = sum(bool(process.is_alive()) for process in processes)
-        data["codes"] = [plain(process.exitcode) for process in processes]
-    return data
-
-
 def prime_counts(namespace: dict[str, Any]) -> dict[str, Any]:
     """``primes_with_limit(100)`` and the ``prime_counts`` dict, as ``[limit, count]`` pairs."""
     func = namespace.get("primes_with_limit")
@@ -236,3 +213,35 @@ def log_square_busily(number: int) -> int:
     while time.process_time() < end:
         pass
     return log_square(number)
+
+
+#: Seconds :func:`put_cube_served` asks the judge's server to wait (the server records the asking process).
+CUBE_ASK_SECONDS = 0.02
+#: Seconds it stays after putting its cube, so a process the learner did not join is still there when the
+#: learner's program ends, and the tracer counts it as left.
+CUBE_LINGER_SECONDS = 0.3
+
+
+def put_cube_served(queue: Any, index: int, number: int) -> None:
+    """The judge's worker for ``collect_cubes``: ask the judge's server once, put ``(index, number ** 3)``, linger.
+
+    The server records the process id of each request from the kernel (``SO_PEERCRED``), so how
+    many calls ran, and in which processes, is evidence no learner code can forge.
+    """
+    from mpcourse.grading.judge.owned import ask
+
+    ask(CUBE_ASK_SECONDS)
+    queue.put((index, number**3))
+    time.sleep(CUBE_LINGER_SECONDS)
+
+
+def cubes(namespace: dict[str, Any], numbers: list[int]) -> dict[str, Any]:
+    """One call ``collect_cubes(put_cube_served, numbers)``, as the kernel's check gathers it (no tidying up).
+
+    What it returned, and its pools; who ran the worker, and the processes left, are the
+    server's and the tracer's to say.
+    """
+    from mpcourse.checks.cube_call import collect_cubes_data
+
+    data = collect_cubes_data(namespace.get("collect_cubes"), put_cube_served, numbers, tidy=False)
+    return plain(data, limit=20000)

@@ -1,13 +1,14 @@
-"""Gatherers for notebook 03's exercises: ``put_cube`` and the cubes collected from processes."""
+"""Gatherers for notebook 03's exercises: ``put_cube``, and ``collect_cubes`` with the judge's own worker."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
-from ...checks.q3 import CUBE_INPUTS
+from ...checks.q3 import CUBE_INPUTS, draw_numbers
 from .common import probe_data, sample_other
 from .exercise import Context, gathers
-from .probes import BUSY_SECONDS
+from .probes import CUBE_ASK_SECONDS
 
 __all__ = ["cubes", "put_cube"]
 
@@ -24,20 +25,18 @@ def put_cube(context: Context) -> dict[str, Any]:
 
 @gathers("cubes")
 def cubes(context: Context) -> dict[str, Any]:
-    """The learner's cubes cell on numbers drawn now, with ``put_cube`` the judge's own busy worker.
+    """The learner's ``collect_cubes`` on numbers drawn now, with the judge's own worker, which asks its server.
 
-    ``busy``: the processes that spent the worker's CPU time, seen by the tracer, so
-    processes that do nothing while the parent computes the cubes are caught.
+    ``calls``, ``from_main`` and ``workers`` are the server's read-back: the requests
+    the worker made, and the process ids the kernel gave for them (``SO_PEERCRED``).
+    ``left``: the processes still alive when the learner's program ended, counted by
+    the tracer (the judge's worker lingers after its cube, so one not joined is still there).
     """
-    numbers = sample_other(context.rng, range(-9, 30), 4, CUBE_INPUTS)
-    observed = context.run(
-        "cubes",
-        ("cubes", "cube_processes"),
-        inputs={"CUBE_INPUTS": numbers},
-        replace={"put_cube": "mpcourse.grading.judge.probes:put_cube_busily"},
-    )
-    data = probe_data(observed, "the cubes cell could not be run")
-    data["numbers"] = numbers
-    if not observed.untraced:
-        data["busy"] = observed.busy(BUSY_SECONDS * 0.6)  # an idle spawned child: about 0.04 s
+    numbers = draw_numbers(context.rng)
+    token = {f"{CUBE_ASK_SECONDS:.3f}": secrets.token_hex(6)}
+    observed = context.run("cubes", ("collect_cubes",), args={"numbers": numbers}, server=token)
+    data = probe_data(observed, "collect_cubes could not be run")
+    server = observed.owned.get("server") or {}
+    data.update(numbers=numbers, calls=server.get("requests", 0), from_main=server.get("from_main", 0))
+    data.update(workers=server.get("processes", 0), left=observed.left)
     return data
