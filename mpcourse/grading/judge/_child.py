@@ -6,7 +6,7 @@ reads one JSON job from stdin before any learner code runs::
     {"cells": [{"source": "...", "tags": [...]}, ...],   # the learner's code cells, in the learner's order
      "names": ["run_all"],                              # what the probe needs
      "inputs": {"CUBE_INPUTS": [5, -2, 7]},             # the judge's own values, bound over the learner's
-     "replace": {"put_cube": "mpcourse.grading.judge.probes:put_cube_busily"},  # the judge's own functions
+     "replace": {"mandelbrot_row": "mpcourse.grading.judge.cluster_probes:row_from_judge"},  # the judge's own
      "probe": "mpcourse.grading.judge.probes:run_all",  # a function (namespace, **args) -> plain data
      "args": {...}, "start_method": "spawn" | null,
      "cluster": 2,                                       # optional: the judge's own dask cluster, 2 workers
