@@ -17,6 +17,7 @@ __all__ = [
     "EVENT_VFORK",
     "WALL",
     "event_pid",
+    "let_go",
     "prctl",
     "resume",
     "seize",
@@ -76,3 +77,26 @@ def resume(pid: int, sig: int = 0) -> None:
         _ptrace(_CONT, pid, 0, sig)
     except OSError:
         pass  # killed, or its thread group exited
+
+
+def let_go(tasks: set[int], seconds: float = 5.0) -> None:
+    """Wait (at most ``seconds``) for killed ``tasks`` to end, resuming each that stops on its way out.
+
+    A traced task killed in an event stop (its exit event, say) holds its files until
+    its tracer lets it go on; without this, a pipe it shares stays open after the run.
+    """
+    import time
+
+    deadline = time.monotonic() + seconds
+    waiting = set(tasks)
+    while waiting and time.monotonic() < deadline:
+        try:
+            pid, status = os.waitpid(-1, WALL | os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.005)
+        elif os.WIFSTOPPED(status):
+            resume(pid)
+        else:
+            waiting.discard(pid)

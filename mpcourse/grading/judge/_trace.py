@@ -15,7 +15,8 @@ one JSON line to ``REPORT_FD``::
      "output": "...", "owned": {"block": {...}, "server": {...}}}
 
 ``tasks``: each counted process's CPU seconds (read from ``/proc`` as it exits), its
-lifetime from the command's start, and the signal that ended it (0: it exited).
+lifetime from the command's start, and the signal that ended it (0: it exited).  With a
+job's ``"cluster"``, ``cluster_processes`` counts the judge's cluster (see :func:`trace`).
 
 ``processes`` counts processes other than the command's own that were really
 created (an unstarted ``Process`` object creates none; a thread is counted in
@@ -25,9 +26,8 @@ still alive when the command ended.  Learner code cannot change these numbers:
 the kernel reports each new task to this process, which it cannot reach (this
 process is not dumpable, so it can be neither traced nor its descriptors
 opened, and its death kills every traced process: ``PTRACE_O_EXITKILL``).
-With ``"untraced"`` (why) instead of ``"trace"``, ptrace was refused or is
-missing (not Linux): the command ran untraced and nothing was counted; with
-``"error"``, the tracer itself failed.
+With ``"untraced"`` (why) instead of ``"trace"``, ptrace was refused or is missing
+(not Linux): nothing was counted; with ``"error"``, the tracer itself failed.
 """
 
 from __future__ import annotations
@@ -46,36 +46,12 @@ CLUSTER_UP = b"mpcourse-judge: cluster up\n"
 CLUSTER_NOTED = b"noted\n"
 
 try:
+    from . import _ptrace as ptrace
     from ._procfs import cpu_seconds, is_helper, is_thread, process_of  # imported as part of the package
-    from ._ptrace import (
-        EVENT_CLONE,
-        EVENT_EXEC,
-        EVENT_EXIT,
-        EVENT_FORK,
-        EVENT_STOP,
-        EVENT_VFORK,
-        WALL,
-        event_pid,
-        prctl,
-        resume,
-        seize,
-    )
     from ._streams import Collector, feed, untraced
 except ImportError:  # run by path, inside the sandbox
+    import _ptrace as ptrace
     from _procfs import cpu_seconds, is_helper, is_thread, process_of
-    from _ptrace import (
-        EVENT_CLONE,
-        EVENT_EXEC,
-        EVENT_EXIT,
-        EVENT_FORK,
-        EVENT_STOP,
-        EVENT_VFORK,
-        WALL,
-        event_pid,
-        prctl,
-        resume,
-        seize,
-    )
     from _streams import Collector, feed, untraced
 
 
@@ -125,7 +101,7 @@ def trace(
         os.close(ready_read)
         os.close(in_write)
         os.dup2(in_read, 0)
-        prctl(4, 1)  # PR_SET_DUMPABLE 1 (inherited 0 from us): traceable until it execs
+        ptrace.prctl(4, 1)  # PR_SET_DUMPABLE 1 (inherited 0 from us): traceable until it execs
         os.write(ready_write, b"x")
         os.read(go_read, 1)
         os.dup2(out_write, 1)
@@ -151,7 +127,7 @@ def trace(
     collector = Collector(out_read, cap, CLUSTER_UP if cluster else b"", note_cluster)
     collector.start()
     try:
-        seize(main)
+        ptrace.seize(main)
     except (OSError, AttributeError) as exc:
         why = f"ptrace: {exc.strerror}" if isinstance(exc, OSError) else "no ptrace here"
         return untraced(main, go_write, in_write, data + (CLUSTER_NOTED if cluster else b""), collector, why)
@@ -182,7 +158,7 @@ def trace(
         timer.start()
     while exit_code is None:
         try:
-            pid, status = os.waitpid(-1, WALL)
+            pid, status = os.waitpid(-1, ptrace.WALL)
         except ChildProcessError:
             break
         if os.WIFEXITED(status) or os.WIFSIGNALED(status):
@@ -196,35 +172,35 @@ def trace(
         if not os.WIFSTOPPED(status):
             continue
         event, sig = status >> 16, os.WSTOPSIG(status)
-        if event in (EVENT_FORK, EVENT_VFORK, EVENT_CLONE):
+        if event in (ptrace.EVENT_FORK, ptrace.EVENT_VFORK, ptrace.EVENT_CLONE):
             try:
-                new = event_pid(pid)
+                new = ptrace.event_pid(pid)
             except OSError:  # killed in its event stop (its thread group exited): the new task dies with it
-                resume(pid)
+                ptrace.resume(pid)
                 continue
             if new not in kinds:  # its own first stop may have come first (the kernel reports in any order)
-                kinds[new] = event == EVENT_CLONE and is_thread(new)
+                kinds[new] = event == ptrace.EVENT_CLONE and is_thread(new)
                 started.setdefault(new, time.monotonic())
             parents.setdefault(new, process_of(pid))
-            resume(pid)
-        elif event == EVENT_EXIT:
+            ptrace.resume(pid)
+        elif event == ptrace.EVENT_EXIT:
             if not kinds.get(pid, False):  # a process (not a thread) about to go: its CPU time, all threads in
                 cpu[pid] = cpu_seconds(pid)
                 ended[pid] = time.monotonic()
             if pid == main:
                 at_exit()
-            resume(pid)
-        elif event == EVENT_EXEC:
+            ptrace.resume(pid)
+        elif event == ptrace.EVENT_EXEC:
             if is_helper(pid):
                 helpers.add(pid)
-            resume(pid)
-        elif event == EVENT_STOP:
+            ptrace.resume(pid)
+        elif event == ptrace.EVENT_STOP:
             if pid != main and pid not in kinds:
                 kinds[pid] = is_thread(pid)  # a new task's first stop
                 started.setdefault(pid, time.monotonic())
-            resume(pid)  # (or a group stop): carry on
+            ptrace.resume(pid)  # (or a group stop): carry on
         else:
-            resume(pid, sig)  # a signal on its way: deliver it
+            ptrace.resume(pid, sig)  # a signal on its way: deliver it
     processes = {task for task, thread in kinds.items() if not thread and task != main}
     threads = sum(1 for thread in kinds.values() if thread)
     live = processes - exited
@@ -234,6 +210,7 @@ def trace(
             os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
+    ptrace.let_go({task for task in kinds if task not in exited})
     if timer is not None:
         timer.cancel()
     collector.join(5)
@@ -270,7 +247,7 @@ def main(argv: list[str]) -> int:
     with open(source, "rb") as stream:
         data = stream.read()
     os.unlink(source)
-    prctl(4, 0)  # PR_SET_DUMPABLE 0: no process of the run may trace us or open our descriptors
+    ptrace.prctl(4, 0)  # PR_SET_DUMPABLE 0: no process of the run may trace us or open our descriptors
     try:
         job = json.loads(data) if data.strip() else {}
         from owned import take  # beside this file (run by path)
