@@ -40,7 +40,8 @@ LOGGED_SQUARES_TITLE = (
     "logged_squares squares the numbers in worker processes, and every record they log reaches the handler"
 )
 
-#: Workers limited to one BLAS thread each must beat the oversubscribed pool by this much (measured on 2 cores: 4x-16x).
+#: Workers limited to one BLAS thread each must beat the oversubscribed pool by this much: chapter 09's ten tasks
+#: per worker measured 2.2x at the least on 2 cores (benchmarks/blas_oversubscription.py).
 BLAS_THRESHOLD = 1.5
 
 #: Seconds a thread the learner's code started may take to end after it returned.
