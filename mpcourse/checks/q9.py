@@ -41,7 +41,7 @@ LOGGED_SQUARES_TITLE = (
 )
 
 #: Workers limited to one BLAS thread each must beat the oversubscribed pool by this much: chapter 09's ten tasks
-#: per worker measured 2.2x at the least on 2 cores (benchmarks/blas_oversubscription.py).
+#: per worker measured 2.05x at the least in 120 runs on 2 cores (benchmarks/blas_oversubscription.py).
 BLAS_THRESHOLD = 1.5
 
 #: Seconds a thread the learner's code started may take to end after it returned.
