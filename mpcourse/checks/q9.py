@@ -41,7 +41,7 @@ LOGGED_SQUARES_TITLE = (
 )
 
 #: Workers limited to one BLAS thread each must beat the oversubscribed pool by this much: chapter 09's ten tasks
-#: per worker measured 6x-19x (median) on 2 cores, and 1.23x once in about 250 runs
+#: per worker measured 6x-19x (median) on 2 cores, and 1.23x once in about 240 runs
 #: (benchmarks/blas_oversubscription.py), so the chapter shows this check's line without comparing it.
 BLAS_THRESHOLD = 1.5
 
