@@ -24,7 +24,10 @@ chapter's) the least ratio of 120 rounds (3 start methods x 2 Pythons x idle or
 1 hog) was 2.05x, the medians 6x-19x; 40 more rounds under forkserver gave
 3.25x at the least, and of 54 nbval runs of the chapter (3.11 and 3.14, every
 start method, 12 of them beside a hog) one measured 1.23x on a machine not
-busy (3.11, forkserver): NOT YET, so the chapter's check line is not compared.  The cell cost 0.5-1 s (median) when the
+busy (3.11, forkserver): NOT YET, so the chapter's check line is not compared.
+Other shapes do not remove the luck: 30 rounds each (3.11, forkserver) of
+``128x20x10``, ``128x40x10`` and ``160x20x10`` measured 2.02x, 2.09x and 0.87x at
+the least (``200x10x10`` beside them: 1.96x).  The cell cost 0.5-1 s (median) when the
 other programs left the machine about idle (3.1 s at the most), 2.4 s when
 they left 0.4 cores free, 1.8-3 s beside one hog (8.3 s at the most).
 Python 3.11, no hog of ours:
