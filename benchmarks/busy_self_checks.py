@@ -1,7 +1,7 @@
 """The measured chapters on a machine another program keeps busy: what their checks say, and beside what numbers.
 
 With K CPU hogs running outside the kernel's process tree (as on a learner's
-laptop), execute the master notebooks 01, 02, 05 and 07 under each start method
+laptop), execute the master notebooks with self-checks (01-05, 07, 09) under each start method
 and print, per check cell, its line and the numbers it showed beside it (the
 note's text, from the output's metadata).  Every check of a master holds a right
 answer, so every line should be a PASS; a PASS whose note gives a low speedup
@@ -25,7 +25,7 @@ from mpcourse import START_METHOD_ENV, valid_start_methods
 from mpcourse.kernel.environment import kernel_environment
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-CHAPTERS = ("01", "02", "05", "07")
+CHAPTERS = ("01", "02", "03", "04", "05", "07", "09")  # every chapter with a self-check
 
 
 def _checks(notebook: nbformat.NotebookNode) -> list[tuple[str, str, str]]:
