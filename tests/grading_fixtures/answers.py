@@ -328,6 +328,43 @@ def sum_of_squares(n):
     return sum(i * i for i in range(n)) * SCALE
 """
 
+_SOCKETS_LENT_BY_THE_CLUSTER = """
+import os
+import socket
+from multiprocessing.reduction import recvfds
+
+def lend(count, where):
+    import os, socket
+    from multiprocessing.reduction import sendfds
+    server = os.environ["MPCOURSE_JUDGE_SERVER"].replace("@", "\\0", 1)
+    lent = []
+    for _ in range(count):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(server)
+        lent.append(s)
+    back = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    back.connect(where)
+    sendfds(back, [s.fileno() for s in lent])
+    back.close()
+    return len(lent)
+
+where = "\\0lend-" + str(os.getpid())
+listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+listener.bind(where)
+listener.listen(4)
+lending = client.submit(lend, HEIGHT + 1, where, pure=False)
+connection, _ = listener.accept()
+lent = [socket.socket(fileno=fd) for fd in recvfds(connection, HEIGHT + 1)]
+lending.result()
+
+def over(s, line):
+    s.sendall((line + "\\n").encode())
+    return s.makefile().readline().strip()
+
+rows = [[int(c) for c in over(lent[row], f"?row:{row}").split(",")] for row in ROWS]
+over(lent[HEIGHT], "?call:inside_count")
+inside_pixels = sum(inside_count.__wrapped__(row, MAX_ITER) for row in rows)
+"""
 #: Hostile answers: each must score 0 on its check, with the judge's own hint.
 HOSTILE: dict[str, Answer] = {
     "fill-row-forges-the-result-line": Answer("07", "fill_row", {"exercise-answer": _FORGED_LINE}, {}, "all zeros"),
@@ -399,5 +436,12 @@ HOSTILE: dict[str, Answer] = {
     ),
     "inside-count-in-a-pool-of-its-own": Answer(
         "08", "inside_count", {**_INSIDE_COUNT, "answer-cluster": _POOL_OF_ITS_OWN}, {}, "computed outside the cluster"
+    ),
+    "inside-count-asks-over-sockets-the-cluster-connected": Answer(
+        "08",
+        "inside_count",
+        {**_INSIDE_COUNT, "answer-cluster": _SOCKETS_LENT_BY_THE_CLUSTER},
+        {},
+        "computed outside the cluster",
     ),
 }

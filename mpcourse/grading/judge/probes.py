@@ -225,7 +225,7 @@ CUBE_LINGER_SECONDS = 0.3
 def put_cube_served(queue: Any, index: int, number: int) -> None:
     """The judge's worker for ``collect_cubes``: ask the judge's server once, put ``(index, number ** 3)``, linger.
 
-    The server records the process id of each request from the kernel (``SO_PEERCRED``), so how
+    The server records the process id of each request from the kernel (``SCM_CREDENTIALS``), so how
     many calls ran, and in which processes, is evidence no learner code can forge.
     """
     from mpcourse.grading.judge.owned import ask

@@ -28,7 +28,7 @@ def cubes(context: Context) -> dict[str, Any]:
     """The learner's ``collect_cubes`` on numbers drawn now, with the judge's own worker, which asks its server.
 
     ``calls``, ``from_main`` and ``workers`` are the server's read-back: the requests
-    the worker made, and the process ids the kernel gave for them (``SO_PEERCRED``).
+    the worker made, and the process ids the kernel gave for them (``SCM_CREDENTIALS``).
     ``left``: the processes still alive when the learner's program ended, counted by
     the tracer (the judge's worker lingers after its cube, so one not joined is still there).
     """
