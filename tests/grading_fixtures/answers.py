@@ -150,6 +150,46 @@ def collect_cubes(worker, numbers):
 print(collect_cubes(put_cube, CUBE_INPUTS))
 """
 
+_CUBES_MANAGER_QUEUE = """\
+def collect_cubes(worker, numbers):
+    manager = ctx.Manager()
+    queue = manager.Queue()
+    processes = [ctx.Process(target=worker, args=(queue, i, n)) for i, n in enumerate(numbers)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()  # a manager's queue lets its writers exit before it is read
+    pairs = [queue.get() for _ in processes]
+    return [cube for index, cube in sorted(pairs)]
+"""
+_PUT_CUBE_AND_A_PIPE_END = """\
+%%worker
+def put_cube(queue, index, number):
+    queue.put((index, number**3))
+
+
+class PipeEnd:
+    def __init__(self, connection):
+        self.connection = connection
+
+    def put(self, item):
+        self.connection.send(item)
+"""
+_CUBES_PIPE_PER_PROCESS = """\
+def collect_cubes(worker, numbers):
+    ends, processes = [], []
+    for index, number in enumerate(numbers):
+        here, there = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=worker, args=(PipeEnd(there), index, number))
+        process.start()
+        ends.append(here)
+        processes.append(process)
+    cubes = [end.recv()[1] for end in ends]
+    for process in processes:
+        process.join()
+    return cubes
+"""
+
 #: Chapter 08's function, as the master writes it: the answers below differ in the cluster cell.
 _INSIDE_COUNT = {"answer-worker": _master_source("08", "answer-worker")}
 
@@ -200,6 +240,10 @@ HONEST: dict[str, Answer] = {
     "cubes-master": Answer("03", "cubes", _cubes(_master_source("03", "answer-cubes")), {}, "PASS"),
     "cubes-loop-append-dict": Answer("03", "cubes", _cubes(_CUBES_LOOP_APPEND), {}, "PASS"),
     "cubes-queue-per-process": Answer("03", "cubes", _cubes(_CUBES_QUEUE_PER_PROCESS), {}, "PASS"),
+    "cubes-manager-queue": Answer("03", "cubes", _cubes(_CUBES_MANAGER_QUEUE), {}, "PASS"),
+    "cubes-pipe-per-process": Answer(
+        "03", "cubes", _cubes(_CUBES_PIPE_PER_PROCESS, _PUT_CUBE_AND_A_PIPE_END), {}, "PASS"
+    ),
     "prime-counts-master": Answer(
         "04",
         "prime_counts",
@@ -365,6 +409,18 @@ rows = [[int(c) for c in over(lent[row], f"?row:{row}").split(",")] for row in R
 over(lent[HEIGHT], "?call:inside_count")
 inside_pixels = sum(inside_count.__wrapped__(row, MAX_ITER) for row in rows)
 """
+_CUBES_NOT_JOINED_WAITED_OUT = """\
+import time
+
+def collect_cubes(worker, numbers):
+    queue = ctx.Queue()
+    for index, number in enumerate(numbers):
+        ctx.Process(target=worker, args=(queue, index, number)).start()
+    pairs = [queue.get(timeout=30) for _ in numbers]
+    time.sleep(1.0)  # every worker has ended by now: none is running, none was joined
+    return [cube for index, cube in sorted(pairs)]
+"""
+
 #: Hostile answers: each must score 0 on its check, with the judge's own hint.
 HOSTILE: dict[str, Answer] = {
     "fill-row-forges-the-result-line": Answer("07", "fill_row", {"exercise-answer": _FORGED_LINE}, {}, "all zeros"),
@@ -385,6 +441,9 @@ HOSTILE: dict[str, Answer] = {
         "03", "cubes", _cubes(_CUBES_IN_ONE_PROCESS, _PUT_CUBES_IN_ONE_PROCESS), {}, "ran in 1 process(es)"
     ),
     "cubes-not-joined": Answer("03", "cubes", _cubes(_CUBES_NOT_JOINED), {}, "join every process"),
+    "cubes-not-joined-but-waited-out": Answer(
+        "03", "cubes", _cubes(_CUBES_NOT_JOINED_WAITED_OUT), {}, "join every process"
+    ),
     "cubes-hard-coded": Answer("03", "cubes", _cubes(_CUBES_HARD_CODED), {}, "returned [8, 27, 64], expected"),
     "prime-counts-serial": Answer(
         "04",

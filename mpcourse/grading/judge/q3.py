@@ -30,7 +30,10 @@ def cubes(context: Context) -> dict[str, Any]:
     ``calls``, ``from_main`` and ``workers`` are the server's read-back: the requests
     the worker made, and the process ids the kernel gave for them (``SCM_CREDENTIALS``).
     ``left``: the processes still alive when the learner's program ended, counted by
-    the tracer (the judge's worker lingers after its cube, so one not joined is still there).
+    the tracer (the judge's worker lingers after its cube, so one not joined is still there),
+    or, if more, those multiprocessing still lists as started and not joined when
+    ``collect_cubes`` returned (one not joined that the learner waited out has ended, but
+    was never joined).
     """
     numbers = draw_numbers(context.rng)
     token = {f"{CUBE_ASK_SECONDS:.3f}": secrets.token_hex(6)}
@@ -38,5 +41,6 @@ def cubes(context: Context) -> dict[str, Any]:
     data = probe_data(observed, "collect_cubes could not be run")
     server = observed.owned.get("server") or {}
     data.update(numbers=numbers, calls=server.get("requests", 0), from_main=server.get("from_main", 0))
-    data.update(workers=server.get("processes", 0), left=observed.left)
+    unjoined = data.get("left") if type(data.get("left")) is int else 0  # the probe's: learner code can only lower it
+    data.update(workers=server.get("processes", 0), left=max(observed.left, unjoined))
     return data
