@@ -205,6 +205,15 @@ counts = [dask.delayed(inside_count)(dask.delayed(mandelbrot_row)(row), MAX_ITER
 inside_pixels = int(sum(dask.compute(*counts)))
 """
 
+_AS_COMPLETED_BYTES = """\
+from dask.distributed import as_completed  # the chapter's cell above rebinds the name to concurrent.futures'
+
+row_futures = client.map(bytes, client.map(mandelbrot_row, ROWS))
+inside_pixels = 0
+for future in as_completed(client.map(inside_count, row_futures, max_iter=MAX_ITER)):
+    inside_pixels += future.result()
+"""
+
 #: Honest answers: each must get the point.
 HONEST: dict[str, Answer] = {
     "choices-item-by-item": Answer("02", "choices", {"ex1-answer": _ITEM_BY_ITEM}, {}, "PASS"),
@@ -258,6 +267,9 @@ HONEST: dict[str, Answer] = {
         "08", "inside_count", {**_INSIDE_COUNT, "answer-cluster": _TASK_PER_ROW}, {}, "PASS"
     ),
     "inside-count-delayed": Answer("08", "inside_count", {**_INSIDE_COUNT, "answer-cluster": _DELAYED}, {}, "PASS"),
+    "inside-count-bytes-as-completed": Answer(
+        "08", "inside_count", {**_INSIDE_COUNT, "answer-cluster": _AS_COMPLETED_BYTES}, {}, "PASS"
+    ),
 }
 
 _POOL_OF_ITS_OWN = """\
@@ -488,6 +500,18 @@ HOSTILE: dict[str, Answer] = {
         {
             **_INSIDE_COUNT,
             "answer-cluster": "rows = client.gather(client.map(mandelbrot_row, ROWS))\n"
+            "inside_pixels = sum(inside_count(row, MAX_ITER) for row in rows)\n",
+        },
+        {},
+        "the cluster ran no inside_count task",
+    ),
+    "inside-count-rows-brought-back-and-one-task-for-show": Answer(
+        "08",
+        "inside_count",
+        {
+            **_INSIDE_COUNT,
+            "answer-cluster": "rows = client.gather(client.map(mandelbrot_row, ROWS))\n"
+            "client.submit(inside_count, rows[0], MAX_ITER).result()\n"
             "inside_pixels = sum(inside_count(row, MAX_ITER) for row in rows)\n",
         },
         {},

@@ -30,3 +30,12 @@ def test_choices_become_text_capped_and_a_non_mapping_its_repr():
     assert got["choices"]["b"] == str(object)
     assert probes.choices({"choices": ["a", "b"]}) == {"choices": "['a', 'b']"}
     json.dumps(got)  # the child sends it as JSON
+
+
+def test_a_row_s_key_is_the_same_for_its_list_and_its_bytes_and_differs_from_another_row_s():
+    """The judge's inside_count wrapper names the row it was called on: list and bytes alike, so either counts."""
+    from mpcourse.grading.judge.cluster_probes import row_key
+
+    assert row_key([200, 3, 17]) == row_key(bytes([200, 3, 17])) == row_key((200, 3, 17))
+    assert row_key([200, 3, 17]) != row_key([200, 3, 18])
+    assert row_key(None) == row_key(object()) == "-"
