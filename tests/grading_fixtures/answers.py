@@ -433,6 +433,33 @@ def collect_cubes(worker, numbers):
     return [cube for index, cube in sorted(pairs)]
 """
 
+_CREDENTIALS_OF_A_CLUSTER_WORKER = """\
+import os
+import socket
+import struct
+
+from mpcourse.grading.judge.cluster_probes import row_key
+
+worker_pid = min(client.run(os.getpid).values())
+server = os.environ["MPCOURSE_JUDGE_SERVER"].replace("@", "\\0", 1)
+
+
+def as_the_worker(line):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.connect(server)
+        claimed = [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS, struct.pack("3i", worker_pid, os.getuid(), os.getgid()))]
+        try:
+            connection.sendmsg([(line + "\\n").encode()], claimed)
+        except PermissionError:  # the kernel refuses another process's id: send it as this process
+            connection.sendall((line + "\\n").encode())
+        return connection.makefile().readline().strip()
+
+
+rows = [[int(count) for count in as_the_worker(f"?row:{row}").split(",")] for row in ROWS]
+for row in rows:
+    as_the_worker(f"?call:inside_count:{row_key(row)}")
+inside_pixels = sum(inside_count.__wrapped__(row, MAX_ITER) for row in rows)
+"""
 #: Hostile answers: each must score 0 on its check, with the judge's own hint.
 HOSTILE: dict[str, Answer] = {
     "fill-row-forges-the-result-line": Answer("07", "fill_row", {"exercise-answer": _FORGED_LINE}, {}, "all zeros"),
@@ -519,6 +546,13 @@ HOSTILE: dict[str, Answer] = {
     ),
     "inside-count-in-a-pool-of-its-own": Answer(
         "08", "inside_count", {**_INSIDE_COUNT, "answer-cluster": _POOL_OF_ITS_OWN}, {}, "computed outside the cluster"
+    ),
+    "inside-count-claims-a-cluster-worker-s-credentials": Answer(
+        "08",
+        "inside_count",
+        {**_INSIDE_COUNT, "answer-cluster": _CREDENTIALS_OF_A_CLUSTER_WORKER},
+        {},
+        "computed outside the cluster",
     ),
     "inside-count-asks-over-sockets-the-cluster-connected": Answer(
         "08",
