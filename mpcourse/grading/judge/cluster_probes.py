@@ -9,6 +9,7 @@ and the tracer says whether it was one of the cluster's (:mod:`.owned`).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from typing import Any
 
 __all__ = ["Announced", "row_from_judge", "row_key", "start_cluster"]
@@ -42,7 +43,10 @@ def row_from_judge(row: int, *args: Any, **kwargs: Any) -> list[int]:
 
 
 def row_key(counts: Any) -> str:
-    """A short digest of a row's counts, the same for a list, bytes or an array of them (``"-"``: not a row)."""
+    """A short digest of a row's counts, the same for a list, bytes or an array of them (``"-"``: not a row, or
+    an iterator, which a digest would use up before the learner's function sees it)."""
+    if isinstance(counts, Iterator):
+        return "-"
     try:
         text = ",".join(str(int(count)) for count in counts)
     except (TypeError, ValueError, OverflowError):
