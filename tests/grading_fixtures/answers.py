@@ -460,6 +460,20 @@ for row in rows:
     as_the_worker(f"?call:inside_count:{row_key(row)}")
 inside_pixels = sum(inside_count.__wrapped__(row, MAX_ITER) for row in rows)
 """
+_CUBES_TIMEOUT_NOT_A_NUMBER = """\
+import mpcourse.checks.cube_call
+
+mpcourse.checks.cube_call.collect_cubes_data = lambda *args, **kwargs: {"timeout": "forever"}
+
+
+def collect_cubes(worker, numbers):
+    return [number**3 for number in numbers]
+"""
+_VALUES_NOT_A_LIST = """\
+import mpcourse.checks.q8
+
+mpcourse.checks.q8.rows_data = lambda *args, **kwargs: {"values": 5}
+""" + _master_source("08", "answer-cluster")
 #: Hostile answers: each must score 0 on its check, with the judge's own hint.
 HOSTILE: dict[str, Answer] = {
     "fill-row-forges-the-result-line": Answer("07", "fill_row", {"exercise-answer": _FORGED_LINE}, {}, "all zeros"),
@@ -482,6 +496,9 @@ HOSTILE: dict[str, Answer] = {
     "cubes-not-joined": Answer("03", "cubes", _cubes(_CUBES_NOT_JOINED), {}, "join every process"),
     "cubes-not-joined-but-waited-out": Answer(
         "03", "cubes", _cubes(_CUBES_NOT_JOINED_WAITED_OUT), {}, "join every process"
+    ),
+    "cubes-hands-the-verdict-a-timeout-it-cannot-read": Answer(
+        "03", "cubes", _cubes(_CUBES_TIMEOUT_NOT_A_NUMBER), {}, "did not return within 20 s"
     ),
     "cubes-hard-coded": Answer("03", "cubes", _cubes(_CUBES_HARD_CODED), {}, "returned [8, 27, 64], expected"),
     "prime-counts-serial": Answer(
@@ -553,6 +570,13 @@ HOSTILE: dict[str, Answer] = {
         {**_INSIDE_COUNT, "answer-cluster": _CREDENTIALS_OF_A_CLUSTER_WORKER},
         {},
         "computed outside the cluster",
+    ),
+    "inside-count-hands-the-verdict-values-it-cannot-read": Answer(
+        "08",
+        "inside_count",
+        {**_INSIDE_COUNT, "answer-cluster": _VALUES_NOT_A_LIST},
+        {},
+        "could not be run on every row",
     ),
     "inside-count-asks-over-sockets-the-cluster-connected": Answer(
         "08",

@@ -53,6 +53,8 @@ def inside_count(context: Context) -> dict[str, Any]:
         cluster=_WORKERS,
     )
     data = probe_data(observed, "inside_count could not be run")
+    if not isinstance(data.get("values", []), list):  # the probe's, which learner code may replace
+        data["values"] = []
     inside = sum(count == MAX_ITER for counts in image for count in counts)
     data.update(rows=rows, expected_total=inside, outside_total=height * _IMAGE_WIDTH - inside)
     asked = (observed.owned.get("server") or {}).get("asked") or {}
