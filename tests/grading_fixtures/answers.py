@@ -474,6 +474,42 @@ import mpcourse.checks.q8
 
 mpcourse.checks.q8.rows_data = lambda *args, **kwargs: {"values": 5}
 """ + _master_source("08", "answer-cluster")
+_CUBES_ASKED_FOR_BY_IDLE_PROCESSES = """\
+from mpcourse.grading.judge.owned import ask, ask_for
+from mpcourse.grading.judge.probes import CUBE_ASK_SECONDS, arrived
+
+
+def collect_cubes(worker, numbers):
+    processes = [ctx.Process(target=ask, args=(CUBE_ASK_SECONDS,)) for _ in numbers]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    return [arrived(number**3, ask_for(f"cube:{number}")) for number in numbers]
+"""
+_PUT_CUBE_AND_A_SINK = """\
+%%worker
+def put_cube(queue, index, number):
+    queue.put((index, number**3))
+
+
+class Sink:
+    def put(self, item):
+        pass
+
+
+def call_with_a_sink(worker, index, number):
+    worker(Sink(), index, number)
+"""
+_CUBES_PUT_IN_A_SINK = """\
+def collect_cubes(worker, numbers):
+    processes = [ctx.Process(target=call_with_a_sink, args=(worker, i, n)) for i, n in enumerate(numbers)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    return [number**3 for number in numbers]
+"""
 #: Hostile answers: each must score 0 on its check, with the judge's own hint.
 HOSTILE: dict[str, Answer] = {
     "fill-row-forges-the-result-line": Answer("07", "fill_row", {"exercise-answer": _FORGED_LINE}, {}, "all zeros"),
@@ -489,6 +525,12 @@ HOSTILE: dict[str, Answer] = {
         "still running after run_all returned",
     ),
     "cubes-from-idle-processes": Answer("03", "cubes", _cubes(_IDLE_CUBES), {}, "the worker never ran"),
+    "cubes-server-asked-by-idle-processes": Answer(
+        "03", "cubes", _cubes(_CUBES_ASKED_FOR_BY_IDLE_PROCESSES), {}, "the worker never ran"
+    ),
+    "cubes-put-in-a-sink-and-computed-here": Answer(
+        "03", "cubes", _cubes(_CUBES_PUT_IN_A_SINK, _PUT_CUBE_AND_A_SINK), {}, "the worker never ran"
+    ),
     "cubes-worker-in-the-parent": Answer("03", "cubes", _cubes(_CUBES_IN_THE_PARENT), {}, "ran in this process"),
     "cubes-all-numbers-in-one-process": Answer(
         "03", "cubes", _cubes(_CUBES_IN_ONE_PROCESS, _PUT_CUBES_IN_ONE_PROCESS), {}, "ran in 1 process(es)"
