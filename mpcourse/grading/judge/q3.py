@@ -35,9 +35,9 @@ def cubes(context: Context) -> dict[str, Any]:
     that call the worker, or ask the server, while the cubes are computed here show no calls.
     ``left``: the processes still alive when the learner's program ended, counted by
     the tracer (the judge's worker lingers after its cube, so one not joined is still there),
-    or, if more, those multiprocessing still lists as started and not joined when
-    ``collect_cubes`` returned (one not joined that the learner waited out has ended, but
-    was never joined).
+    and those that had ended but were never joined (the tracer sees them as zombies of the
+    learner's process), or, if more, those multiprocessing still lists as started and not
+    joined when ``collect_cubes`` returned.
     """
     numbers = draw_numbers(context.rng)
     tokens = {f"?cube:{number}": secrets.token_hex(6) for number in numbers}
@@ -50,7 +50,8 @@ def cubes(context: Context) -> dict[str, Any]:
         calls = min(calls, _cubes_delivered(server.get("asked") or {}, numbers, tokens))
     data.update(numbers=numbers, calls=calls, from_main=from_main)
     unjoined = data.get("left") if type(data.get("left")) is int else 0  # the probe's: learner code can only lower it
-    data.update(workers=server.get("processes", 0), left=max(observed.left, unjoined))
+    ended_unjoined = sum(1 for task in observed.tasks if task.get("unjoined"))  # the tracer's: zombies of the caller
+    data.update(workers=server.get("processes", 0), left=max(observed.left + ended_unjoined, unjoined))
     data["handled"] = None  # only the kernel's witness records indices; the judge's worker does not
     if "timeout" in data:  # the probe's, which learner code may replace: the verdict reads it as seconds
         data["timeout"] = TIMEOUT_SECONDS
