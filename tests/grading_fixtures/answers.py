@@ -214,6 +214,23 @@ for future in as_completed(client.map(inside_count, row_futures, max_iter=MAX_IT
     inside_pixels += future.result()
 """
 
+_INSIDE_COUNT_AND_ROWS_AS_BYTES = """\
+%%worker
+from mpcourse.workers import mandelbrot_row
+
+
+def inside_count(counts, max_iter):
+    return sum(1 for count in counts if count == max_iter)
+
+
+def row_as_bytes(row):
+    return bytes(mandelbrot_row(row))
+"""
+_ROWS_AS_BYTES = """\
+counts = client.map(inside_count, client.map(row_as_bytes, ROWS), max_iter=MAX_ITER)
+inside_pixels = client.submit(sum, counts).result()
+"""
+
 #: Honest answers: each must get the point.
 HONEST: dict[str, Answer] = {
     "choices-item-by-item": Answer("02", "choices", {"ex1-answer": _ITEM_BY_ITEM}, {}, "PASS"),
@@ -267,6 +284,13 @@ HONEST: dict[str, Answer] = {
         "08", "inside_count", {**_INSIDE_COUNT, "answer-cluster": _TASK_PER_ROW}, {}, "PASS"
     ),
     "inside-count-delayed": Answer("08", "inside_count", {**_INSIDE_COUNT, "answer-cluster": _DELAYED}, {}, "PASS"),
+    "inside-count-rows-from-a-worker-module-of-its-own": Answer(
+        "08",
+        "inside_count",
+        {"answer-worker": _INSIDE_COUNT_AND_ROWS_AS_BYTES, "answer-cluster": _ROWS_AS_BYTES},
+        {},
+        "PASS",
+    ),
     "inside-count-bytes-as-completed": Answer(
         "08", "inside_count", {**_INSIDE_COUNT, "answer-cluster": _AS_COMPLETED_BYTES}, {}, "PASS"
     ),

@@ -12,11 +12,12 @@ import hashlib
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["Announced", "row_from_judge", "row_key", "start_cluster"]
+__all__ = ["Announced", "row_from_judge", "row_key", "start_cluster", "use_judges_rows"]
 
 
 def start_cluster(workers: int) -> tuple[Any, Any]:
-    """The judge's dask cluster (``workers`` processes of one thread) and a client of it, as chapter 08 starts one."""
+    """The judge's dask cluster (``workers`` processes of one thread) and a client of it, as chapter 08 starts one,
+    its processes and this one drawing the judge's image (:func:`use_judges_rows`)."""
     import logging
 
     from distributed import Client, LocalCluster
@@ -28,7 +29,18 @@ def start_cluster(workers: int) -> tuple[Any, Any]:
         dashboard_address=None,
         silence_logs=logging.CRITICAL,
     )
-    return cluster, Client(cluster)
+    client = Client(cluster)
+    use_judges_rows()
+    client.run(use_judges_rows)
+    return cluster, client
+
+
+def use_judges_rows() -> None:
+    """Make ``mpcourse.workers.mandelbrot_row`` the judge's in this process, so a learner's module that imports it
+    itself (a ``%%worker`` cell) draws the judge's image too."""
+    import mpcourse.workers
+
+    mpcourse.workers.mandelbrot_row = row_from_judge  # type: ignore[assignment]
 
 
 def row_from_judge(row: int, *args: Any, **kwargs: Any) -> list[int]:
