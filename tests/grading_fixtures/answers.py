@@ -534,19 +534,6 @@ def collect_cubes(worker, numbers):
         process.join()
     return [number**3 for number in numbers]
 """
-_CUBES_NOT_JOINED_AND_UNLISTED = """\
-import multiprocessing.process
-import time
-
-def collect_cubes(worker, numbers):
-    queue = ctx.Queue()
-    for index, number in enumerate(numbers):
-        ctx.Process(target=worker, args=(queue, index, number)).start()
-    pairs = [queue.get(timeout=30) for _ in numbers]
-    time.sleep(1.0)
-    multiprocessing.process._children.clear()  # multiprocessing's list of processes not joined
-    return [cube for index, cube in sorted(pairs)]
-"""
 #: Hostile answers: each must score 0 on its check, with the judge's own hint.
 HOSTILE: dict[str, Answer] = {
     "fill-row-forges-the-result-line": Answer("07", "fill_row", {"exercise-answer": _FORGED_LINE}, {}, "all zeros"),
@@ -578,9 +565,6 @@ HOSTILE: dict[str, Answer] = {
     ),
     "cubes-hands-the-verdict-a-timeout-it-cannot-read": Answer(
         "03", "cubes", _cubes(_CUBES_TIMEOUT_NOT_A_NUMBER), {}, "did not return within 20 s"
-    ),
-    "cubes-not-joined-and-taken-off-multiprocessing-s-list": Answer(
-        "03", "cubes", _cubes(_CUBES_NOT_JOINED_AND_UNLISTED), {}, "join every process"
     ),
     "cubes-hard-coded": Answer("03", "cubes", _cubes(_CUBES_HARD_CODED), {}, "returned [8, 27, 64], expected"),
     "prime-counts-serial": Answer(
