@@ -150,6 +150,46 @@ def collect_cubes(worker, numbers):
 print(collect_cubes(put_cube, CUBE_INPUTS))
 """
 
+_CUBES_MANAGER_QUEUE = """\
+def collect_cubes(worker, numbers):
+    manager = ctx.Manager()
+    queue = manager.Queue()
+    processes = [ctx.Process(target=worker, args=(queue, i, n)) for i, n in enumerate(numbers)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()  # a manager's queue lets its writers exit before it is read
+    pairs = [queue.get() for _ in processes]
+    return [cube for index, cube in sorted(pairs)]
+"""
+_PUT_CUBE_AND_A_PIPE_END = """\
+%%worker
+def put_cube(queue, index, number):
+    queue.put((index, number**3))
+
+
+class PipeEnd:
+    def __init__(self, connection):
+        self.connection = connection
+
+    def put(self, item):
+        self.connection.send(item)
+"""
+_CUBES_PIPE_PER_PROCESS = """\
+def collect_cubes(worker, numbers):
+    ends, processes = [], []
+    for index, number in enumerate(numbers):
+        here, there = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=worker, args=(PipeEnd(there), index, number))
+        process.start()
+        ends.append(here)
+        processes.append(process)
+    cubes = [end.recv()[1] for end in ends]
+    for process in processes:
+        process.join()
+    return cubes
+"""
+
 #: Chapter 08's function, as the master writes it: the answers below differ in the cluster cell.
 _INSIDE_COUNT = {"answer-worker": _master_source("08", "answer-worker")}
 
@@ -163,6 +203,32 @@ import dask
 
 counts = [dask.delayed(inside_count)(dask.delayed(mandelbrot_row)(row), MAX_ITER) for row in ROWS]
 inside_pixels = int(sum(dask.compute(*counts)))
+"""
+
+_AS_COMPLETED_BYTES = """\
+from dask.distributed import as_completed  # the chapter's cell above rebinds the name to concurrent.futures'
+
+row_futures = client.map(bytes, client.map(mandelbrot_row, ROWS))
+inside_pixels = 0
+for future in as_completed(client.map(inside_count, row_futures, max_iter=MAX_ITER)):
+    inside_pixels += future.result()
+"""
+
+_INSIDE_COUNT_AND_ROWS_AS_BYTES = """\
+%%worker
+from mpcourse.workers import mandelbrot_row
+
+
+def inside_count(counts, max_iter):
+    return sum(1 for count in counts if count == max_iter)
+
+
+def row_as_bytes(row):
+    return bytes(mandelbrot_row(row))
+"""
+_ROWS_AS_BYTES = """\
+counts = client.map(inside_count, client.map(row_as_bytes, ROWS), max_iter=MAX_ITER)
+inside_pixels = client.submit(sum, counts).result()
 """
 
 #: Honest answers: each must get the point.
@@ -200,6 +266,10 @@ HONEST: dict[str, Answer] = {
     "cubes-master": Answer("03", "cubes", _cubes(_master_source("03", "answer-cubes")), {}, "PASS"),
     "cubes-loop-append-dict": Answer("03", "cubes", _cubes(_CUBES_LOOP_APPEND), {}, "PASS"),
     "cubes-queue-per-process": Answer("03", "cubes", _cubes(_CUBES_QUEUE_PER_PROCESS), {}, "PASS"),
+    "cubes-manager-queue": Answer("03", "cubes", _cubes(_CUBES_MANAGER_QUEUE), {}, "PASS"),
+    "cubes-pipe-per-process": Answer(
+        "03", "cubes", _cubes(_CUBES_PIPE_PER_PROCESS, _PUT_CUBE_AND_A_PIPE_END), {}, "PASS"
+    ),
     "prime-counts-master": Answer(
         "04",
         "prime_counts",
@@ -214,6 +284,16 @@ HONEST: dict[str, Answer] = {
         "08", "inside_count", {**_INSIDE_COUNT, "answer-cluster": _TASK_PER_ROW}, {}, "PASS"
     ),
     "inside-count-delayed": Answer("08", "inside_count", {**_INSIDE_COUNT, "answer-cluster": _DELAYED}, {}, "PASS"),
+    "inside-count-rows-from-a-worker-module-of-its-own": Answer(
+        "08",
+        "inside_count",
+        {"answer-worker": _INSIDE_COUNT_AND_ROWS_AS_BYTES, "answer-cluster": _ROWS_AS_BYTES},
+        {},
+        "PASS",
+    ),
+    "inside-count-bytes-as-completed": Answer(
+        "08", "inside_count", {**_INSIDE_COUNT, "answer-cluster": _AS_COMPLETED_BYTES}, {}, "PASS"
+    ),
 }
 
 _POOL_OF_ITS_OWN = """\
@@ -328,6 +408,132 @@ def sum_of_squares(n):
     return sum(i * i for i in range(n)) * SCALE
 """
 
+_SOCKETS_LENT_BY_THE_CLUSTER = """
+import os
+import socket
+from multiprocessing.reduction import recvfds
+
+def lend(count, where):
+    import os, socket
+    from multiprocessing.reduction import sendfds
+    server = os.environ["MPCOURSE_JUDGE_SERVER"].replace("@", "\\0", 1)
+    lent = []
+    for _ in range(count):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(server)
+        lent.append(s)
+    back = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    back.connect(where)
+    sendfds(back, [s.fileno() for s in lent])
+    back.close()
+    return len(lent)
+
+where = "\\0lend-" + str(os.getpid())
+listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+listener.bind(where)
+listener.listen(4)
+lending = client.submit(lend, HEIGHT + 1, where, pure=False)
+connection, _ = listener.accept()
+lent = [socket.socket(fileno=fd) for fd in recvfds(connection, HEIGHT + 1)]
+lending.result()
+
+def over(s, line):
+    s.sendall((line + "\\n").encode())
+    return s.makefile().readline().strip()
+
+rows = [[int(c) for c in over(lent[row], f"?row:{row}").split(",")] for row in ROWS]
+over(lent[HEIGHT], "?call:inside_count")
+inside_pixels = sum(inside_count.__wrapped__(row, MAX_ITER) for row in rows)
+"""
+_CUBES_NOT_JOINED_WAITED_OUT = """\
+import time
+
+def collect_cubes(worker, numbers):
+    queue = ctx.Queue()
+    for index, number in enumerate(numbers):
+        ctx.Process(target=worker, args=(queue, index, number)).start()
+    pairs = [queue.get(timeout=30) for _ in numbers]
+    time.sleep(1.0)  # every worker has ended by now: none is running, none was joined
+    return [cube for index, cube in sorted(pairs)]
+"""
+
+_CREDENTIALS_OF_A_CLUSTER_WORKER = """\
+import os
+import socket
+import struct
+
+from mpcourse.grading.judge.cluster_probes import row_key
+
+worker_pid = min(client.run(os.getpid).values())
+server = os.environ["MPCOURSE_JUDGE_SERVER"].replace("@", "\\0", 1)
+
+
+def as_the_worker(line):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.connect(server)
+        claimed = [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS, struct.pack("3i", worker_pid, os.getuid(), os.getgid()))]
+        try:
+            connection.sendmsg([(line + "\\n").encode()], claimed)
+        except PermissionError:  # the kernel refuses another process's id: send it as this process
+            connection.sendall((line + "\\n").encode())
+        return connection.makefile().readline().strip()
+
+
+rows = [[int(count) for count in as_the_worker(f"?row:{row}").split(",")] for row in ROWS]
+for row in rows:
+    as_the_worker(f"?call:inside_count:{row_key(row)}")
+inside_pixels = sum(inside_count.__wrapped__(row, MAX_ITER) for row in rows)
+"""
+_CUBES_TIMEOUT_NOT_A_NUMBER = """\
+import mpcourse.checks.cube_call
+
+mpcourse.checks.cube_call.collect_cubes_data = lambda *args, **kwargs: {"timeout": "forever"}
+
+
+def collect_cubes(worker, numbers):
+    return [number**3 for number in numbers]
+"""
+_VALUES_NOT_A_LIST = """\
+import mpcourse.checks.q8
+
+mpcourse.checks.q8.rows_data = lambda *args, **kwargs: {"values": 5}
+""" + _master_source("08", "answer-cluster")
+_CUBES_ASKED_FOR_BY_IDLE_PROCESSES = """\
+from mpcourse.grading.judge.owned import ask, ask_for
+from mpcourse.grading.judge.probes import CUBE_ASK_SECONDS, arrived
+
+
+def collect_cubes(worker, numbers):
+    processes = [ctx.Process(target=ask, args=(CUBE_ASK_SECONDS,)) for _ in numbers]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    return [arrived(number**3, ask_for(f"cube:{number}")) for number in numbers]
+"""
+_PUT_CUBE_AND_A_SINK = """\
+%%worker
+def put_cube(queue, index, number):
+    queue.put((index, number**3))
+
+
+class Sink:
+    def put(self, item):
+        pass
+
+
+def call_with_a_sink(worker, index, number):
+    worker(Sink(), index, number)
+"""
+_CUBES_PUT_IN_A_SINK = """\
+def collect_cubes(worker, numbers):
+    processes = [ctx.Process(target=call_with_a_sink, args=(worker, i, n)) for i, n in enumerate(numbers)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    return [number**3 for number in numbers]
+"""
 #: Hostile answers: each must score 0 on its check, with the judge's own hint.
 HOSTILE: dict[str, Answer] = {
     "fill-row-forges-the-result-line": Answer("07", "fill_row", {"exercise-answer": _FORGED_LINE}, {}, "all zeros"),
@@ -343,11 +549,23 @@ HOSTILE: dict[str, Answer] = {
         "still running after run_all returned",
     ),
     "cubes-from-idle-processes": Answer("03", "cubes", _cubes(_IDLE_CUBES), {}, "the worker never ran"),
+    "cubes-server-asked-by-idle-processes": Answer(
+        "03", "cubes", _cubes(_CUBES_ASKED_FOR_BY_IDLE_PROCESSES), {}, "the worker never ran"
+    ),
+    "cubes-put-in-a-sink-and-computed-here": Answer(
+        "03", "cubes", _cubes(_CUBES_PUT_IN_A_SINK, _PUT_CUBE_AND_A_SINK), {}, "the worker never ran"
+    ),
     "cubes-worker-in-the-parent": Answer("03", "cubes", _cubes(_CUBES_IN_THE_PARENT), {}, "ran in this process"),
     "cubes-all-numbers-in-one-process": Answer(
         "03", "cubes", _cubes(_CUBES_IN_ONE_PROCESS, _PUT_CUBES_IN_ONE_PROCESS), {}, "ran in 1 process(es)"
     ),
     "cubes-not-joined": Answer("03", "cubes", _cubes(_CUBES_NOT_JOINED), {}, "join every process"),
+    "cubes-not-joined-but-waited-out": Answer(
+        "03", "cubes", _cubes(_CUBES_NOT_JOINED_WAITED_OUT), {}, "join every process"
+    ),
+    "cubes-hands-the-verdict-a-timeout-it-cannot-read": Answer(
+        "03", "cubes", _cubes(_CUBES_TIMEOUT_NOT_A_NUMBER), {}, "did not return within 20 s"
+    ),
     "cubes-hard-coded": Answer("03", "cubes", _cubes(_CUBES_HARD_CODED), {}, "returned [8, 27, 64], expected"),
     "prime-counts-serial": Answer(
         "04",
@@ -397,7 +615,40 @@ HOSTILE: dict[str, Answer] = {
         {},
         "the cluster ran no inside_count task",
     ),
+    "inside-count-rows-brought-back-and-one-task-for-show": Answer(
+        "08",
+        "inside_count",
+        {
+            **_INSIDE_COUNT,
+            "answer-cluster": "rows = client.gather(client.map(mandelbrot_row, ROWS))\n"
+            "client.submit(inside_count, rows[0], MAX_ITER).result()\n"
+            "inside_pixels = sum(inside_count(row, MAX_ITER) for row in rows)\n",
+        },
+        {},
+        "the cluster ran no inside_count task",
+    ),
     "inside-count-in-a-pool-of-its-own": Answer(
         "08", "inside_count", {**_INSIDE_COUNT, "answer-cluster": _POOL_OF_ITS_OWN}, {}, "computed outside the cluster"
+    ),
+    "inside-count-claims-a-cluster-worker-s-credentials": Answer(
+        "08",
+        "inside_count",
+        {**_INSIDE_COUNT, "answer-cluster": _CREDENTIALS_OF_A_CLUSTER_WORKER},
+        {},
+        "computed outside the cluster",
+    ),
+    "inside-count-hands-the-verdict-values-it-cannot-read": Answer(
+        "08",
+        "inside_count",
+        {**_INSIDE_COUNT, "answer-cluster": _VALUES_NOT_A_LIST},
+        {},
+        "could not be run on every row",
+    ),
+    "inside-count-asks-over-sockets-the-cluster-connected": Answer(
+        "08",
+        "inside_count",
+        {**_INSIDE_COUNT, "answer-cluster": _SOCKETS_LENT_BY_THE_CLUSTER},
+        {},
+        "computed outside the cluster",
     ),
 }

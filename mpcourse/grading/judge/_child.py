@@ -15,7 +15,7 @@ reads one JSON job from stdin before any learner code runs::
 as one line.  With ``cluster``, the judge's cluster is started before any learner code
 and bound as ``cluster`` and ``client``; the tracer is told (``CLUSTER_UP``) and answers
 once it has noted the cluster's processes, so it can say afterwards which work they did.
-``wrap`` binds ``Class(learner's value)`` over a learner's name after each cell.
+``wrap`` binds ``Class(learner's value, name)`` over a learner's name after each cell.
 
 It picks the cells those names depend on (:mod:`.cells`), runs them in order (a
 ``%%worker`` cell is saved as a module on ``sys.path`` and its names bound, as the
@@ -72,7 +72,7 @@ def _run_cells(job: dict, namespace: dict, folder: str) -> list[str]:
         namespace.update(inputs)
         for name, wrapper in wrappers.items():
             if name in namespace and not isinstance(namespace[name], wrapper):  # type: ignore[arg-type]
-                namespace[name] = wrapper(namespace[name])
+                namespace[name] = wrapper(namespace[name], name)
     return errors
 
 

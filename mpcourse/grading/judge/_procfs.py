@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["cpu_seconds", "is_helper", "is_thread", "process_of"]
+__all__ = ["cpu_seconds", "is_helper", "is_thread", "is_zombie", "process_of"]
 
 _HELPERS = (b"multiprocessing.forkserver", b"multiprocessing.resource_tracker", b"multiprocessing.semaphore_tracker")
 
@@ -47,3 +47,12 @@ def process_of(task: int) -> int:
 def is_thread(task: int) -> bool:
     """Is task ``task`` a thread of another process?"""
     return process_of(task) != task
+
+
+def is_zombie(pid: int) -> bool:
+    """Has process ``pid`` ended with nobody having collected it yet (a parent that never joined it)?"""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stream:
+            return stream.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return False

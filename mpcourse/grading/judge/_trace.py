@@ -15,7 +15,9 @@ one JSON line to ``REPORT_FD``::
      "output": "...", "owned": {"block": {...}, "server": {...}}}
 
 ``tasks``: each counted process's CPU seconds (read from ``/proc`` as it exits), its
-lifetime from the command's start, and the signal that ended it (0: it exited).  With a
+lifetime from the command's start, and the signal that ended it (0: it exited); with
+``"unjoined": true``, a child of the command that had ended and was never joined (waited
+for) when the command ended.  With a
 job's ``"cluster"``, ``cluster_processes`` counts the judge's cluster (see :func:`trace`).
 
 ``processes`` counts processes other than the command's own that were really
@@ -47,11 +49,11 @@ CLUSTER_NOTED = b"noted\n"
 
 try:
     from . import _ptrace as ptrace
-    from ._procfs import cpu_seconds, is_helper, is_thread, process_of  # imported as part of the package
+    from ._procfs import cpu_seconds, is_helper, is_thread, is_zombie, process_of  # imported as part of the package
     from ._streams import Collector, feed, untraced
 except ImportError:  # run by path, inside the sandbox
     import _ptrace as ptrace
-    from _procfs import cpu_seconds, is_helper, is_thread, process_of
+    from _procfs import cpu_seconds, is_helper, is_thread, is_zombie, process_of
     from _streams import Collector, feed, untraced
 
 
@@ -141,6 +143,7 @@ def trace(
     ended: dict[int, float] = {}
     cpu: dict[int, float] = {}
     signals: dict[int, int] = {}
+    unjoined: set[int] = set()  # the command's children that had ended, never collected, as it ended
     exit_code = None
     killed = threading.Event()
 
@@ -189,6 +192,7 @@ def trace(
                 ended[pid] = time.monotonic()
             if pid == main:
                 at_exit()
+                unjoined.update(task for task in kinds.copy() if parents.get(task) == main and is_zombie(task))
             ptrace.resume(pid)
         elif event == ptrace.EVENT_EXEC:
             if is_helper(pid):
@@ -222,6 +226,7 @@ def trace(
             "start": round(started.get(pid, origin) - origin, 3),
             "end": round(ended.get(pid, time.monotonic()) - origin, 3),
             "signal": signals.get(pid, 0),
+            **({"unjoined": True} if pid in unjoined else {}),
         }
         for pid in sorted(counted, key=lambda task: started.get(task, origin))
     ]

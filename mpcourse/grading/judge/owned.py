@@ -35,6 +35,8 @@ ADDRESS_ENV = "MPCOURSE_JUDGE_SERVER"
 _SHM = "/dev/shm"
 _MAX_KEY = 64
 _MAX_ASKED = 10_000
+_UCRED = struct.Struct("3i")  # struct ucred: pid, uid, gid
+_CREDENTIALS = getattr(socket, "SCM_CREDENTIALS", 2)
 
 
 class Block:
@@ -62,12 +64,32 @@ class Block:
         return {"there": there, "hex": data.hex()}
 
 
+def _read_request(connection: socket.socket) -> tuple[str, int | None]:
+    """One request line (at most ``_MAX_KEY`` bytes) and the process that wrote it (``None``: several did).
+
+    The kernel names the writer of every piece of data (``SCM_CREDENTIALS``, with
+    ``SO_PASSCRED`` on the listening socket), not the process that connected
+    (``SO_PEERCRED``): a socket connected by one process and handed to another
+    (``SCM_RIGHTS``) names the process that really sent the request.
+    """
+    data, writers = b"", set()
+    while len(data) < _MAX_KEY and b"\n" not in data:
+        chunk, ancillary, _, _ = connection.recvmsg(_MAX_KEY - len(data), socket.CMSG_SPACE(_UCRED.size))
+        if not chunk:
+            break
+        data += chunk
+        sent_by = [_UCRED.unpack(item[: _UCRED.size])[0] for level, kind, item in ancillary if kind == _CREDENTIALS]
+        writers.update(sent_by or [None])
+    line = data.split(b"\n", 1)[0].decode(errors="replace").strip()
+    return line, writers.pop() if len(writers) == 1 else None
+
+
 class _Handler(socketserver.StreamRequestHandler):
     def handle(self) -> None:
         server: CountingServer = self.server  # type: ignore[assignment]
-        credentials = self.request.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-        pid = struct.unpack("3i", credentials)[0]
-        request = self.rfile.readline(_MAX_KEY).decode(errors="replace").strip()
+        request, pid = _read_request(self.request)
+        if pid is None:  # written by several processes, or by none the kernel could name: not counted, not answered
+            return
         if request.startswith("?"):
             with server.lock:
                 if len(server.asked) < _MAX_ASKED:
@@ -96,8 +118,9 @@ class CountingServer(socketserver.ThreadingUnixStreamServer):
     ``tokens`` maps a delay (``"0.300"``) or a key (``"?row:3"``) to its answer.
 
     It listens on an abstract Unix socket (of the run's own network namespace), so the
-    kernel tells it the process id of every request (``SO_PEERCRED``), which no
-    learner code can forge.
+    kernel tells it the process id of the process that wrote every request
+    (``SCM_CREDENTIALS``), which no learner code can forge: not by handing a connected
+    socket to another process, nor by writing one request from two.
     """
 
     daemon_threads = True
@@ -105,6 +128,7 @@ class CountingServer(socketserver.ThreadingUnixStreamServer):
     def __init__(self, tokens: dict[str, str]) -> None:
         self.address = "\0mpcourse-judge-" + secrets.token_hex(8)
         super().__init__(self.address, _Handler)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)  # inherited by every accepted connection
         self.tokens = tokens
         self.lock = threading.Lock()
         self.active = self.most = 0

@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
+    "ServedCube",
+    "arrived",
     "choices",
     "counter_prediction",
     "cubes",
@@ -222,16 +224,42 @@ CUBE_ASK_SECONDS = 0.02
 CUBE_LINGER_SECONDS = 0.3
 
 
+class ServedCube(int):
+    """A cube the judge's worker put on the learner's queue: an int that, each time it is unpickled (in the
+    process that gets it from the queue, or a manager's on the way), tells the judge's server its token."""
+
+    token: str
+
+    def __new__(cls, value: int, token: str) -> ServedCube:
+        cube = super().__new__(cls, value)
+        cube.token = token
+        return cube
+
+    def __reduce__(self) -> tuple[Any, tuple[int, str]]:
+        return arrived, (int(self), self.token)
+
+
+def arrived(value: int, token: str) -> ServedCube:
+    """Unpickle a :class:`ServedCube`, telling the judge's server that it arrived in this process."""
+    from mpcourse.grading.judge.owned import ask_for
+
+    ask_for(f"arrived:{token}")
+    return ServedCube(value, token)
+
+
 def put_cube_served(queue: Any, index: int, number: int) -> None:
     """The judge's worker for ``collect_cubes``: ask the judge's server once, put ``(index, number ** 3)``, linger.
 
-    The server records the process id of each request from the kernel (``SO_PEERCRED``), so how
-    many calls ran, and in which processes, is evidence no learner code can forge.
+    The server records the process id of each request from the kernel (``SCM_CREDENTIALS``), so how
+    many calls ran, and in which processes, is evidence no learner code can forge.  The cube carries
+    a token only the server knows (asked for by this process, for this number), and names it to the
+    server wherever it is unpickled: the server learns whether the cube the worker put reached the
+    process that called ``collect_cubes``.
     """
-    from mpcourse.grading.judge.owned import ask
+    from mpcourse.grading.judge.owned import ask, ask_for
 
     ask(CUBE_ASK_SECONDS)
-    queue.put((index, number**3))
+    queue.put((index, ServedCube(number**3, ask_for(f"cube:{number}"))))
     time.sleep(CUBE_LINGER_SECONDS)
 
 

@@ -68,3 +68,47 @@ def test_the_server_answers_a_key_its_token_at_once_and_notes_who_asked(monkeypa
     assert child.stdout.strip() == "1,200,7"
     asked = resources["server"].read_back(main=os.getpid(), cluster=frozenset({-1}))["asked"]
     assert asked == {"row:0": {"main": 1, "cluster": 0, "other": 1}, "row:9": {"main": 1, "cluster": 0, "other": 0}}
+
+
+_LEND = """\
+import os, socket, sys
+from multiprocessing.reduction import sendfds
+
+server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+server.connect(os.environ["MPCOURSE_JUDGE_SERVER"].replace("@", "\\0", 1))
+server.sendall(b"?row:")  # half a request: the rest comes from the process it is handed to
+back = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+back.connect(sys.argv[1].replace("@", "\\0", 1))
+lent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+lent.connect(os.environ["MPCOURSE_JUDGE_SERVER"].replace("@", "\\0", 1))
+sendfds(back, [lent.fileno(), server.fileno()])
+back.recv(1)
+"""
+
+
+def test_a_connection_handed_to_another_process_names_the_process_that_wrote_the_request(monkeypatch):
+    """A socket another process connected (SCM_RIGHTS) counts as the writer's; a request two processes wrote is not
+    counted, nor answered."""
+    import socket
+    from multiprocessing.reduction import recvfds
+
+    resources = owned.take({"server": {"?row:0": "1,200,7"}})
+    monkeypatch.setenv(owned.ADDRESS_ENV, os.environ[owned.ADDRESS_ENV])
+    where = f"\0mpcourse-test-lend-{os.getpid()}"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(where)
+        listener.listen(1)
+        lender = subprocess.Popen([sys.executable, "-c", _LEND, where.replace("\0", "@", 1)])
+        connection, _ = listener.accept()
+        lent, half = (socket.socket(fileno=fd) for fd in recvfds(connection, 2))
+        lent.sendall(b"?row:0\n")
+        assert lent.makefile().readline().strip() == "1,200,7"
+        half.sendall(b"0\n")
+        assert half.makefile().readline() == ""
+        connection.sendall(b"x")
+        connection.close()
+        lent.close()
+        half.close()
+        assert lender.wait(timeout=60) == 0
+    asked = resources["server"].read_back(main=os.getpid(), cluster=frozenset({lender.pid}))["asked"]
+    assert asked == {"row:0": {"main": 1, "cluster": 0, "other": 0}}

@@ -30,3 +30,24 @@ def test_choices_become_text_capped_and_a_non_mapping_its_repr():
     assert got["choices"]["b"] == str(object)
     assert probes.choices({"choices": ["a", "b"]}) == {"choices": "['a', 'b']"}
     json.dumps(got)  # the child sends it as JSON
+
+
+def test_a_row_s_key_is_the_same_for_its_list_and_its_bytes_and_differs_from_another_row_s():
+    """The judge's inside_count wrapper names the row it was called on: list and bytes alike, so either counts."""
+    from mpcourse.grading.judge.cluster_probes import row_key
+
+    assert row_key([200, 3, 17]) == row_key(bytes([200, 3, 17])) == row_key((200, 3, 17))
+    assert row_key([200, 3, 17]) != row_key([200, 3, 18])
+    assert row_key(None) == row_key(object()) == row_key(["a"]) == "-"
+
+
+def test_the_judge_s_inside_count_wrapper_leaves_an_iterator_to_the_learner_s_function(monkeypatch):
+    """A row handed over as an iterator reaches the learner's function whole (the wrapper takes no digest of it)."""
+    from mpcourse.grading.judge import owned
+    from mpcourse.grading.judge.cluster_probes import Announced
+
+    announced: list[str] = []
+    monkeypatch.setattr(owned, "ask_for", announced.append)
+    count = Announced(lambda counts, max_iter: sum(1 for c in counts if c == max_iter), "inside_count")
+    assert count(iter([200, 3, 200]), 200) == 2 and count([200], max_iter=200) == 1
+    assert announced[0] == "call:inside_count:-" and announced[1].startswith("call:inside_count:")

@@ -101,6 +101,28 @@ def test_the_tracer_sees_which_processes_did_work(tmp_path, method):
     assert cpu[-1] >= 0.25 and cpu[0] < 0.1, tasks
 
 
+_JOINED_AND_NOT = """\
+import multiprocessing, os, sys, time
+if __name__ == "__main__":
+    ctx = multiprocessing.get_context(sys.argv[1])
+    joined, waited_out = ctx.Process(target=time.sleep, args=(0,)), ctx.Process(target=time.sleep, args=(0,))
+    joined.start()
+    joined.join()
+    waited_out.start()
+    time.sleep(1.0)  # it has ended; nobody collects it
+    os._exit(0)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ptrace is Linux's")
+def test_the_tracer_sees_a_child_that_ended_and_was_never_joined(tmp_path, method):
+    """A child the command joined is gone as it ends; one it waited out, never joined, is marked unjoined."""
+    if method == "forkserver":
+        pytest.skip("a forkserver's children are the forkserver's to collect")
+    tasks = _trace(tmp_path, _JOINED_AND_NOT, {}, method)["trace"]["tasks"]
+    assert [bool(task.get("unjoined")) for task in tasks] == [False, True], tasks
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ptrace is Linux's")
 def test_a_call_that_holds_the_gil_cannot_stretch_the_time_limit(tmp_path):
     """The tracer kills the run from outside when its time is up, whatever the learner's process is doing."""
