@@ -59,8 +59,8 @@ def inside_count(data: dict[str, Any]) -> tuple[bool, str]:
     and on ``total``, the image's count, against ``expected_total``.
 
     ``cluster_tasks``: how many ``inside_count`` tasks the cluster ran (``None`` where not observed);
-    ``rows_off_cluster``: how many of the image's rows no cluster process computed (the judge's; ``None`` where
-    not observed).
+    ``rows_off_cluster`` and ``rows_counted_off_cluster``: how many of the image's rows no cluster process
+    computed, or counted (the judge's; ``None`` where not observed).
     """
     if data.get("problem"):
         return False, str(data["problem"])
@@ -100,6 +100,12 @@ def inside_count(data: dict[str, Any]) -> tuple[bool, str]:
         return False, (
             f"inside_pixels is right, but {off} row(s) of the image were computed outside the cluster: "
             "send mandelbrot_row to the cluster too, client.map(mandelbrot_row, ROWS)"
+        )
+    counted_off = data.get("rows_counted_off_cluster")
+    if counted_off:
+        return False, (
+            f"inside_pixels is right, but {counted_off} row(s) of the image were counted outside the cluster: "
+            "count every row where it was made, client.map(inside_count, row_futures, max_iter=MAX_ITER)"
         )
     tasks = data.get("cluster_tasks")
     if tasks is not None and tasks < 1:

@@ -613,7 +613,7 @@ HOSTILE: dict[str, Answer] = {
             "inside_pixels = sum(inside_count(row, MAX_ITER) for row in rows)\n",
         },
         {},
-        "the cluster ran no inside_count task",
+        "counted outside the cluster",
     ),
     "inside-count-rows-brought-back-and-one-task-for-show": Answer(
         "08",
@@ -625,7 +625,7 @@ HOSTILE: dict[str, Answer] = {
             "inside_pixels = sum(inside_count(row, MAX_ITER) for row in rows)\n",
         },
         {},
-        "the cluster ran no inside_count task",
+        "counted outside the cluster",
     ),
     "inside-count-in-a-pool-of-its-own": Answer(
         "08", "inside_count", {**_INSIDE_COUNT, "answer-cluster": _POOL_OF_ITS_OWN}, {}, "computed outside the cluster"

@@ -29,9 +29,9 @@ _PROBES = "mpcourse.grading.judge.cluster_probes"
 @gathers("inside_count")
 def inside_count(context: Context) -> dict[str, Any]:
     """``inside_count`` on the check's rows and three drawn now; ``inside_pixels`` of an image drawn now, and who
-    made its rows and counted them (``rows_off_cluster``: rows no cluster process asked for; ``cluster_tasks``:
-    the fewest calls of ``inside_count`` on one of the image's rows in the cluster's processes, so 0 when some
-    row was counted only outside the cluster, whatever else the cluster counted)."""
+    made its rows and counted them (``rows_off_cluster``: rows no cluster process asked for;
+    ``rows_counted_off_cluster``: rows ``inside_count`` never counted in a cluster process, whatever else
+    the cluster counted; ``cluster_tasks``: the calls of ``inside_count`` in the cluster's processes)."""
     rows = [[list(counts), max_iter, isinstance(counts, bytes)] for counts, max_iter, _ in CASES]
     for _ in range(3):
         max_iter = context.rng.randrange(20, 256)
@@ -60,5 +60,6 @@ def inside_count(context: Context) -> dict[str, Any]:
     asked = (observed.owned.get("server") or {}).get("asked") or {}
     data["rows_off_cluster"] = sum(1 for number in range(height) if not asked.get(f"row:{number}", {}).get("cluster"))
     counted = [(asked.get(f"call:inside_count:{row_key(counts)}") or {}).get("cluster", 0) for counts in image]
-    data["cluster_tasks"] = min(counted)
+    data["rows_counted_off_cluster"] = sum(1 for calls in counted if calls < 1)
+    data["cluster_tasks"] = sum(counted)
     return data
