@@ -165,13 +165,22 @@ def squares(namespace: dict[str, Any], cases: list[list[int]]) -> dict[str, Any]
 
 
 def fill_row(namespace: dict[str, Any], block: str, size: list[int]) -> dict[str, Any]:
-    """Run ``fill_row`` over every row of the tracer's block ``block`` in a pool of 2 (the tracer reads the block)."""
+    """Run ``fill_row`` over every row of the tracer's block ``block`` in a pool of 2 (the tracer reads the block).
+
+    The resource tracker is started here first, as the kernel's check has one from creating its block: a
+    forked worker that attaches a block registers it with its parent's tracker, which tidies only after this
+    process ends; without one, each worker starts a tracker of its own, which unlinks the block as soon as
+    the pool's workers end, and a right answer looked as if it had unlinked the block.
+    """
+    from multiprocessing import resource_tracker
+
     from mpcourse.checks.q7 import _run_rows
 
     func = namespace.get("fill_row")
     data: dict[str, Any] = {"problem": _problem(func, "check_fill_row(fill_row)")}
     if data["problem"]:
         return data
+    resource_tracker.ensure_running()
     width, height = size
     status, returned = _run_rows(func, block, width, height, None, 20.0)
     if status == "error":

@@ -51,3 +51,53 @@ def test_the_judge_s_inside_count_wrapper_leaves_an_iterator_to_the_learner_s_fu
     count = Announced(lambda counts, max_iter: sum(1 for c in counts if c == max_iter), "inside_count")
     assert count(iter([200, 3, 200]), 200) == 2 and count([200], max_iter=200) == 1
     assert announced[0] == "call:inside_count:-" and announced[1].startswith("call:inside_count:")
+
+
+_FILL_ROW = """\
+from multiprocessing import shared_memory
+
+def fill_row(name, row, width, height):
+    block = shared_memory.SharedMemory(name=name)
+    block.buf[row * width * 4] = 1
+    block.close()
+"""
+
+_PROBE_THEN_WAIT = """\
+import json, os, sys, time
+from mpcourse.grading.judge import probes
+from mpcourse.kernel.worker_magic import define_worker
+func = define_worker(sys.argv[1]).fill_row
+print(json.dumps(probes.fill_row({"fill_row": func}, sys.argv[2], [4, 4])), flush=True)
+time.sleep(1.0)  # a worker's own resource tracker, if it started one, unlinks the block meanwhile
+print(os.path.exists("/dev/shm/" + sys.argv[2]))  # as the tracer notes it, while this process still runs
+"""
+
+
+def test_the_fill_row_probe_leaves_a_block_it_did_not_create_to_its_owner_under_fork():
+    """A right fill_row in forked workers, on a block another process created (as the tracer does): still there."""
+    import multiprocessing
+    import os
+    import secrets
+    import subprocess
+    import sys
+
+    import pytest
+
+    if not os.path.isdir("/dev/shm") or "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("POSIX shared memory and fork only")
+    name = "mpcourse-test-" + secrets.token_hex(6)
+    path = f"/dev/shm/{name}"
+    descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)  # this process is the "tracer"
+    try:
+        os.ftruncate(descriptor, 64)
+        run = subprocess.run(
+            [sys.executable, "-c", _PROBE_THEN_WAIT, _FILL_ROW, name],
+            capture_output=True, text=True, timeout=120, check=True,
+            env={**os.environ, "MPCOURSE_START_METHOD": "fork"},
+        )  # fmt: skip
+        assert json.loads(run.stdout.splitlines()[0])["status"] == "ok", run.stdout + run.stderr
+        assert run.stdout.split()[-1] == "True", "a worker's own resource tracker unlinked the block"
+    finally:
+        os.close(descriptor)
+        if os.path.exists(path):
+            os.unlink(path)
