@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import time
 
 __all__ = [
     "EVENT_CLONE",
@@ -85,8 +86,6 @@ def let_go(tasks: set[int], seconds: float = 5.0) -> None:
     A traced task killed in an event stop (its exit event, say) holds its files until
     its tracer lets it go on; without this, a pipe it shares stays open after the run.
     """
-    import time
-
     deadline = time.monotonic() + seconds
     waiting = set(tasks)
     while waiting and time.monotonic() < deadline:

@@ -17,8 +17,8 @@ one JSON line to ``REPORT_FD``::
 ``tasks``: each counted process's CPU seconds (read from ``/proc`` as it exits), its
 lifetime from the command's start, and the signal that ended it (0: it exited); with
 ``"unjoined": true``, a child of the command that had ended and was never joined (waited
-for) when the command ended.  With a
-job's ``"cluster"``, ``cluster_processes`` counts the judge's cluster (see :func:`trace`).
+for) when the command ended.  With a job's ``"cluster"``, ``cluster_processes`` counts
+the judge's cluster (see :func:`trace`).
 
 ``processes`` counts processes other than the command's own that were really
 created (an unstarted ``Process`` object creates none; a thread is counted in
